@@ -1,0 +1,66 @@
+# huodong — `make run` serves the demo on http://127.0.0.1:8000, `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export HUODONG_DATA_DIR ?= $(CURDIR)/var
+
+.PHONY: run test install install-dev assets messages migrate demo lint bench clean sysdeps
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# Installed when pyproject.toml changes; the stamp records it.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed assets messages
+install-dev: $(VENV)/.installed-dev assets messages
+
+# htmx comes from the npm registry and is served locally (no CDN); pages still work without it.
+assets:
+	@if [ ! -f node_modules/htmx.org/dist/htmx.min.js ]; then \
+	  if command -v npm >/dev/null 2>&1; then npm install --no-audit --no-fund --silent; \
+	  else echo "npm not found: pages will work without htmx enhancements"; fi; fi
+
+# Compile the .po catalogues (English, and anything an administrator adds).
+messages: | $(BIN)/python
+	@cd src/huodong && ../../$(BIN)/python -m django compilemessages --settings=huodong.settings -v 0 --ignore='.venv'
+
+# A CJK font for the PDF documents: installed from Debian's packages when none is present.
+sysdeps:
+	@bash scripts/system-deps.sh fonts
+
+migrate: install
+	@mkdir -p $(HUODONG_DATA_DIR)
+	$(BIN)/huodong manage migrate --noinput -v 0
+
+demo: migrate
+	$(BIN)/huodong demo --if-empty
+
+run: sysdeps install migrate
+	$(BIN)/huodong demo --if-empty
+	@echo "huodong: http://$(HOST):$(PORT)/  (演示账号见上 / demo accounts above)"
+	$(BIN)/huodong serve --host $(HOST) --port $(PORT)
+
+test: sysdeps install-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: install-dev
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+	$(BIN)/mypy src/huodong
+
+bench: install-dev
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) var node_modules .pytest_cache

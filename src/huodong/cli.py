@@ -1,0 +1,115 @@
+"""The ``huodong`` command line: serve, worker, demo, token, export and a pass-through to Django."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huodong.settings")
+    import django
+
+    django.setup()
+
+
+def _manage(argv: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huodong.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["huodong manage", *argv])
+    return 0
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Run the production server (gunicorn), serving static files through whitenoise."""
+    host = args.host or os.environ.get("HOST", "127.0.0.1")
+    port = args.port or os.environ.get("PORT", "8000")
+    workers = str(args.workers or os.environ.get("HUODONG_WORKERS", "2"))
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = [
+        "gunicorn",
+        "huodong.wsgi:application",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        workers,
+        "--threads",
+        os.environ.get("HUODONG_THREADS", "4"),
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "60",
+    ]
+    run()
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    return _manage(["db_worker", *args.rest])
+
+
+def _demo(args: argparse.Namespace) -> int:
+    return _manage(["demo", *(["--if-empty"] if args.if_empty else [])])
+
+
+def _token(args: argparse.Namespace) -> int:
+    cmd = ["token", args.action, args.username]
+    if args.days:
+        cmd += ["--days", str(args.days)]
+    if args.name:
+        cmd += ["--name", args.name]
+    return _manage(cmd)
+
+
+def _export(args: argparse.Namespace) -> int:
+    return _manage(["export", args.document, "--event", str(args.event), "--format", args.format, "--out", args.out,
+                    *(["--lang", args.lang] if args.lang else [])])
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "manage":
+        return _manage(argv[1:])
+    parser = argparse.ArgumentParser(prog="huodong", description="huodong 活动 — 企业市场活动全流程管理")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="启动生产服务器 (gunicorn) / run the production server")
+    p.add_argument("--host")
+    p.add_argument("--port")
+    p.add_argument("--workers", type=int)
+    p.set_defaults(func=_serve)
+
+    p = sub.add_parser("worker", help="运行后台任务 worker / run the background task worker")
+    p.add_argument("rest", nargs=argparse.REMAINDER)
+    p.set_defaults(func=_worker)
+
+    p = sub.add_parser("demo", help="载入演示数据(可重复执行) / load the demo data (idempotent)")
+    p.add_argument("--if-empty", action="store_true", help="仅当数据库中没有活动时载入")
+    p.set_defaults(func=_demo)
+
+    p = sub.add_parser("token", help="API 令牌 / API tokens")
+    p.add_argument("action", choices=["create"])
+    p.add_argument("username")
+    p.add_argument("--days", type=int, help="有效天数 / days until it expires")
+    p.add_argument("--name", default="")
+    p.set_defaults(func=_token)
+
+    p = sub.add_parser("export", help="导出文档 / export a document")
+    p.add_argument("document", help="needs-report | plan | approval-form")
+    p.add_argument("--event", type=int, required=True)
+    p.add_argument("--format", choices=["docx", "pdf"], default="docx")
+    p.add_argument("--out", required=True)
+    p.add_argument("--lang", choices=["zh-hans", "en"])
+    p.set_defaults(func=_export)
+
+    sub.add_parser("manage", help="Django 管理命令 / Django's management commands")
+
+    args = parser.parse_args(argv)
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

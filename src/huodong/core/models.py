@@ -1,0 +1,187 @@
+"""Organisation, departments, people and roles, API tokens and the append-only audit log."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# PL-3: the contingency reserve is 5%–10% of the budget total; an organisation may change the band.
+DEFAULT_RESERVE_BAND = (Decimal("0.05"), Decimal("0.10"))  # PL-3
+
+
+class Organisation(models.Model):
+    """The one organisation this installation serves (single tenant)."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    time_zone = models.CharField(_("时区"), max_length=64, default="Asia/Shanghai")
+    currency = models.CharField(_("币种"), max_length=3, default="CNY")
+    reserve_min = models.DecimalField(
+        _("备用金下限"),
+        max_digits=4,
+        decimal_places=3,
+        default=DEFAULT_RESERVE_BAND[0],
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+    )
+    reserve_max = models.DecimalField(
+        _("备用金上限"),
+        max_digits=4,
+        decimal_places=3,
+        default=DEFAULT_RESERVE_BAND[1],
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
+    )
+
+    class Meta:
+        verbose_name = _("组织")
+        verbose_name_plural = _("组织")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reserve_min__lte=models.F("reserve_max")), name="organisation_reserve_band_ordered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Department(models.Model):
+    name = models.CharField(_("部门名称"), max_length=100, unique=True)
+    name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
+    code = models.SlugField(_("代码"), max_length=40, unique=True)
+    is_active = models.BooleanField(_("启用"), default=True)
+    sort_order = models.PositiveIntegerField(_("排序"), default=100)
+
+    class Meta:
+        verbose_name = _("部门")
+        verbose_name_plural = _("部门")
+        ordering = ["sort_order", "id"]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", _("管理员")
+    ORGANISER = "organiser", _("活动策划/负责人")
+    REVIEWER = "reviewer", _("部门评审人")
+    APPROVER_EXEC = "approver_exec", _("分管领导")
+    APPROVER_GM = "approver_gm", _("总经理")
+    STAFF = "staff", _("员工")
+
+
+class User(AbstractUser):
+    """A person of the organisation: department, title and one role."""
+
+    display_name = models.CharField(_("姓名"), max_length=100, blank=True)
+    department = models.ForeignKey(
+        Department, verbose_name=_("部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+    )
+    title = models.CharField(_("职务"), max_length=100, blank=True)
+    role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.STAFF)
+    phone = models.CharField(_("手机"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.display_name or self.get_full_name() or self.username
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser
+
+
+class ApiToken(models.Model):
+    """A personal API token. Only a hash of the secret is stored."""
+
+    user = models.ForeignKey(User, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("名称"), max_length=100, blank=True)
+    prefix = models.CharField(_("前缀"), max_length=12, db_index=True)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    expires_at = models.DateTimeField(_("过期时间"), null=True, blank=True)
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 令牌")
+        verbose_name_plural = _("API 令牌")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"
+
+
+class AuditEntry(models.Model):
+    """One append-only row of the audit log: who, when, what, before and after.
+
+    Rows are written by services only and never change: ``save`` refuses an update, ``delete`` refuses.
+    """
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    actor = models.ForeignKey(
+        User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    action = models.CharField(_("动作"), max_length=80, db_index=True)
+    target_type = models.CharField(_("对象类型"), max_length=80, db_index=True)
+    target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    target_repr = models.CharField(_("对象"), max_length=300, blank=True)
+    event_id = models.BigIntegerField(_("活动编号"), null=True, blank=True, db_index=True)
+    summary = models.TextField(_("摘要"), blank=True)
+    before = models.JSONField(_("修改前"), null=True, blank=True)
+    after = models.JSONField(_("修改后"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValidationError(_("审计日志只能追加,不能修改。"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ValidationError(_("审计日志只能追加,不能删除。"))
+
+
+class Notification(models.Model):
+    """An in-app notice to one person ("my inbox"); later issues also deliver it through the outbox."""
+
+    recipient = models.ForeignKey(User, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications")
+    event_id = models.BigIntegerField(_("活动编号"), null=True, blank=True, db_index=True)
+    kind = models.CharField(_("类别"), max_length=60)
+    message = models.TextField(_("内容"))
+    url = models.CharField(_("链接"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.message[:60]

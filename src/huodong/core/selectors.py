@@ -1,0 +1,47 @@
+"""Reads of the core domain."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Q, QuerySet
+
+from .models import AuditEntry, Department, User
+
+
+def audit_entries(
+    *,
+    q: str = "",
+    action: str = "",
+    actor: str = "",
+    event_id: int | None = None,
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[AuditEntry]:
+    qs = AuditEntry.objects.select_related("actor")
+    if q:
+        qs = qs.filter(Q(summary__icontains=q) | Q(target_repr__icontains=q) | Q(target_type__icontains=q))
+    if action:
+        qs = qs.filter(action__startswith=action)
+    if actor:
+        qs = qs.filter(Q(actor__username__icontains=actor) | Q(actor__display_name__icontains=actor))
+    if event_id:
+        qs = qs.filter(event_id=event_id)
+    if since:
+        qs = qs.filter(at__date__gte=since)
+    if until:
+        qs = qs.filter(at__date__lte=until)
+    return qs.order_by("-at", "-id")
+
+
+def departments_active() -> QuerySet[Department]:
+    return Department.objects.filter(is_active=True)
+
+
+def people(*, department: int | None = None, role: str | None = None) -> QuerySet[User]:
+    qs = User.objects.select_related("department").filter(is_active=True)
+    if department:
+        qs = qs.filter(department_id=department)
+    if role:
+        qs = qs.filter(role=role)
+    return qs.order_by("department__sort_order", "id")
