@@ -76,6 +76,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "huodong.core.context_processors.huodong",
+                "huodong.planning.context_processors.inbox",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },

@@ -145,6 +145,9 @@ def event_update(*, actor: User, event: Event, team_members: list[User] | None =
     if team_members is not None:
         event.team_members.set(team_members)
     audit_record(actor=actor, action="event.update", target=event, event_id=event.pk, before=before, after=snapshot(event))
+    from .signals import event_updated
+
+    event_updated.send(sender=Event, event=event, actor=actor, before=before)
     return event
 
 

@@ -4,3 +4,7 @@ from django.dispatch import Signal
 
 # Sent inside the transaction that created the event; args: event, actor.
 event_created = Signal()
+
+# Sent inside the transaction that changed the event's facts; args: event, actor, before (a snapshot).
+# The planning app listens: theme, tone, time and place are part of the signed plan (AP-1).
+event_updated = Signal()

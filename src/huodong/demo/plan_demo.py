@@ -1,0 +1,10 @@
+"""Demo data for the planning step(s): plan (replace this whole file)."""
+
+from __future__ import annotations
+
+from huodong.core.models import User
+from huodong.events.models import Event
+
+
+def demo_plan(*, event: Event, people: dict[str, User]) -> None:
+    return None
