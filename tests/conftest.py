@@ -10,8 +10,47 @@ from huodong.core.models import Role, User
 from .factories import PASSWORD, EventFactory, UserFactory, department
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """A fast password hasher for the tests: the default PBKDF2 costs ~0.3 s per persona."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _chinese_first():
+    """Each test starts in the default language: a request that switched to English leaves the thread's
+    active translation behind (LocaleMiddleware activates, never deactivates)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
+def _seeded_after_flush(request):
+    """A transactional test (live server, threads) runs after another one's flush emptied the tables:
+    put back what the data migrations seed — the departments and the five event types (SC-2)."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"live_server", "transactional_db"} & set(request.fixturenames)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        from huodong.core.models import Department
+        from huodong.events.models import EventType
+        from huodong.events.seed import seed_departments, seed_event_types
+
+        seed_departments(Department)
+        seed_event_types(EventType)
+
+
 def _person(username: str, role: str, dept: str, title: str = "", name: str = "") -> User:
-    return UserFactory(username=username, role=role, department=department(dept), title=title, display_name=name or username)
+    return UserFactory(  # type: ignore[return-value]
+        username=username, role=role, department=department(dept), title=title, display_name=name or username
+    )
 
 
 @pytest.fixture
@@ -46,7 +85,12 @@ def reviewer_finance(db) -> User:
 
 @pytest.fixture
 def reviewers(reviewer_sales, reviewer_product, reviewer_legal, reviewer_finance) -> dict[str, User]:
-    return {"sales": reviewer_sales, "product": reviewer_product, "legal": reviewer_legal, "finance": reviewer_finance}
+    return {
+        "sales": reviewer_sales,
+        "product": reviewer_product,
+        "legal": reviewer_legal,
+        "finance": reviewer_finance,
+    }
 
 
 @pytest.fixture
@@ -67,6 +111,14 @@ def checkin_staff(db) -> User:
 @pytest.fixture
 def outsider(db) -> User:
     return _person("outsider", Role.STAFF, "tech", "工程师", "路人")
+
+
+@pytest.fixture
+def no_gates(monkeypatch):
+    """An empty gate registry for one test: the lifecycle moves freely unless the test registers a gate."""
+    from huodong.events import lifecycle
+
+    monkeypatch.setattr(lifecycle, "_GATES", {})
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ class UserFactory(DjangoModelFactory):
     display_name = factory.Sequence(lambda n: f"测试用户{n}")
     role = Role.STAFF
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.com")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    password = factory.django.Password(PASSWORD)
 
 
 class EventFactory(DjangoModelFactory):

@@ -65,14 +65,28 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    return _manage(["export", args.document, "--event", str(args.event), "--format", args.format, "--out", args.out,
-                    *(["--lang", args.lang] if args.lang else [])])
+    return _manage(
+        [
+            "export",
+            args.document,
+            "--event",
+            str(args.event),
+            "--format",
+            args.format,
+            "--out",
+            args.out,
+            *(["--lang", args.lang] if args.lang else []),
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "manage":
         return _manage(argv[1:])
+    if argv and argv[0] == "worker" and not {"-h", "--help"} & set(argv[1:2]):
+        # Options go to django-tasks-db's db_worker as they are (argparse would take "--batch" as its own).
+        return _manage(["db_worker", *argv[1:]])
     parser = argparse.ArgumentParser(prog="huodong", description="huodong 活动 — 企业市场活动全流程管理")
     sub = parser.add_subparsers(dest="command", required=True)
 

@@ -23,8 +23,12 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = _env_bool("HUODONG_DEBUG", False)
-SECRET_KEY = os.environ.get("HUODONG_SECRET_KEY") or "huodong-insecure-development-key-change-me-in-production"
-ALLOWED_HOSTS = [h for h in os.environ.get("HUODONG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]").split(",") if h]
+SECRET_KEY = (
+    os.environ.get("HUODONG_SECRET_KEY") or "huodong-insecure-development-key-change-me-in-production"
+)
+ALLOWED_HOSTS = [
+    h for h in os.environ.get("HUODONG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]").split(",") if h
+]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("HUODONG_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 
 INSTALLED_APPS = [
@@ -123,8 +127,12 @@ TIME_ZONE = "Asia/Shanghai"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "static"]
-_node_htmx = Path(os.environ.get("HUODONG_NODE_MODULES", BASE_DIR.parent.parent / "node_modules")) / "htmx.org" / "dist"
+STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"]
+_node_htmx = (
+    Path(os.environ.get("HUODONG_NODE_MODULES", BASE_DIR.parent.parent / "node_modules"))
+    / "htmx.org"
+    / "dist"
+)
 if _node_htmx.is_dir():
     STATICFILES_DIRS.append(("vendor/htmx", _node_htmx))
 WHITENOISE_USE_FINDERS = True

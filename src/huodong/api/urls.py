@@ -24,9 +24,13 @@ api = NinjaAPI(
 )
 
 
-def _error(request: HttpRequest, status: int, code: str, errors: dict[str, list[str]], **extra: Any) -> HttpResponse:
+def _error(
+    request: HttpRequest, status: int, code: str, errors: dict[str, list[str]], **extra: Any
+) -> HttpResponse:
     message = "; ".join(m for msgs in errors.values() for m in msgs)
-    return api.create_response(request, {"code": code, "message": message, "errors": errors, **extra}, status=status)
+    return api.create_response(
+        request, {"code": code, "message": message, "errors": errors, **extra}, status=status
+    )
 
 
 @api.exception_handler(GateBlocked)
@@ -64,11 +68,19 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(request, 401, "unauthorized", {"__all__": [_("需要登录或提供有效的 API 令牌(Authorization: Bearer …)。")]})
+    return _error(
+        request,
+        401,
+        "unauthorized",
+        {"__all__": [_("需要登录或提供有效的 API 令牌(Authorization: Bearer …)。")]},
+    )
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+    if exc.status_code == 400:
+        # django-ninja raises HttpError(400, "Cannot parse request body") for a body that is not JSON.
+        return _error(request, 400, "invalid", {"__all__": [_("请求体不是有效的 JSON 对象。")]})
     return _error(request, exc.status_code, "error", {"__all__": [force_str(exc)]})
 
 

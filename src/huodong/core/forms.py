@@ -41,7 +41,10 @@ class PersonForm(forms.Form):
     email = forms.EmailField(label=_("邮箱"), required=False)
     phone = forms.CharField(label=_("手机"), max_length=20, required=False)
     password = forms.CharField(
-        label=_("密码"), widget=forms.PasswordInput(render_value=False), required=False, help_text=_("留空则不修改")
+        label=_("密码"),
+        widget=forms.PasswordInput(render_value=False),
+        required=False,
+        help_text=_("留空则不修改"),
     )
     is_active = forms.BooleanField(label=_("在职"), required=False, initial=True)
 
@@ -51,5 +54,9 @@ class AuditFilterForm(forms.Form):
     action = forms.CharField(label=_("动作"), required=False)
     actor = forms.CharField(label=_("操作人"), required=False)
     event = forms.IntegerField(label=_("活动编号"), required=False, min_value=1)
-    since = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    until = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    since = forms.DateField(
+        label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )

@@ -42,7 +42,8 @@ class Organisation(models.Model):
         verbose_name_plural = _("组织")
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(reserve_min__lte=models.F("reserve_max")), name="organisation_reserve_band_ordered"
+                condition=models.Q(reserve_min__lte=models.F("reserve_max")),
+                name="organisation_reserve_band_ordered",
             )
         ]
 
@@ -88,7 +89,12 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("姓名"), max_length=100, blank=True)
     department = models.ForeignKey(
-        Department, verbose_name=_("部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="people"
+        Department,
+        verbose_name=_("部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="people",
     )
     title = models.CharField(_("职务"), max_length=100, blank=True)
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.STAFF)
@@ -114,7 +120,9 @@ class User(AbstractUser):
 class ApiToken(models.Model):
     """A personal API token. Only a hash of the secret is stored."""
 
-    user = models.ForeignKey(User, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="api_tokens")
+    user = models.ForeignKey(
+        User, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
     name = models.CharField(_("名称"), max_length=100, blank=True)
     prefix = models.CharField(_("前缀"), max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
@@ -131,10 +139,21 @@ class ApiToken(models.Model):
         return f"{self.prefix}… ({self.user})"
 
 
+class AuditQuerySet(models.QuerySet):
+    """Bulk changes of the audit log are refused too: ``update()`` and ``delete()`` raise."""
+
+    def update(self, **kwargs: Any) -> int:
+        raise ValidationError(_("审计日志只能追加,不能修改。"))
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ValidationError(_("审计日志只能追加,不能删除。"))
+
+
 class AuditEntry(models.Model):
     """One append-only row of the audit log: who, when, what, before and after.
 
-    Rows are written by services only and never change: ``save`` refuses an update, ``delete`` refuses.
+    Rows are written by services only and never change: ``save`` refuses an update, ``delete`` refuses,
+    and so do the bulk ``update()``/``delete()`` of its querysets.
     """
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
@@ -149,6 +168,8 @@ class AuditEntry(models.Model):
     summary = models.TextField(_("摘要"), blank=True)
     before = models.JSONField(_("修改前"), null=True, blank=True)
     after = models.JSONField(_("修改后"), null=True, blank=True)
+
+    objects = AuditQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("审计日志")
@@ -170,7 +191,9 @@ class AuditEntry(models.Model):
 class Notification(models.Model):
     """An in-app notice to one person ("my inbox"); later issues also deliver it through the outbox."""
 
-    recipient = models.ForeignKey(User, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        User, verbose_name=_("接收人"), on_delete=models.CASCADE, related_name="notifications"
+    )
     event_id = models.BigIntegerField(_("活动编号"), null=True, blank=True, db_index=True)
     kind = models.CharField(_("类别"), max_length=60)
     message = models.TextField(_("内容"))

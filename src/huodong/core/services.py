@@ -83,7 +83,13 @@ def organisation_update(
 
 @transaction.atomic
 def department_save(
-    *, actor: User, name: str, code: str, name_en: str = "", is_active: bool = True, department: Department | None = None
+    *,
+    actor: User,
+    name: str,
+    code: str,
+    name_en: str = "",
+    is_active: bool = True,
+    department: Department | None = None,
 ) -> Department:
     _require_admin(actor)
     errors: dict[str, list[Any]] = {}
@@ -105,7 +111,12 @@ def department_save(
         raise DomainError(errors)
     before = snapshot(department) if department else None
     dept = department or Department()
-    dept.name, dept.code, dept.name_en, dept.is_active = name.strip(), code.strip(), name_en.strip(), is_active
+    dept.name, dept.code, dept.name_en, dept.is_active = (
+        name.strip(),
+        code.strip(),
+        name_en.strip(),
+        is_active,
+    )
     dept.save()
     audit_record(
         actor=actor,
@@ -140,10 +151,12 @@ def person_save(
     username = username.strip()
     if not username:
         errors["username"] = [_("用户名不能为空。")]
-    elif User.objects.filter(username=username).exclude(pk=person.pk if person else None).exists():
+    elif User.objects.filter(username=username).exclude(pk__in=[person.pk] if person else []).exists():
         errors["username"] = [_("用户名已被使用。")]
     if role not in Role.values:
-        errors["role"] = [_("未知角色,可选:%(roles)s。") % {"roles": "、".join(str(label) for label in Role.labels)}]
+        errors["role"] = [
+            _("未知角色,可选:%(roles)s。") % {"roles": "、".join(str(label) for label in Role.labels)}
+        ]
     if password:
         try:
             validate_password(password, user=person)
@@ -186,7 +199,9 @@ def _hash_token(secret: str) -> str:
 
 
 @transaction.atomic
-def token_create(*, user: User, name: str = "", days: int | None = None, actor: User | None = None) -> tuple[ApiToken, str]:
+def token_create(
+    *, user: User, name: str = "", days: int | None = None, actor: User | None = None
+) -> tuple[ApiToken, str]:
     """Create a personal API token and return it with the secret, which is shown once and never stored."""
     if days is not None and days <= 0:
         raise DomainError({"days": [_("有效天数须为正整数。")]})
@@ -233,7 +248,9 @@ def token_revoke(*, actor: User, token_id: int) -> None:
     audit_record(actor=actor, action="token.revoke", target=token)
 
 
-def notify(*, recipients: list[User], kind: str, message: str, url: str = "", event_id: int | None = None) -> int:
+def notify(
+    *, recipients: list[User], kind: str, message: str, url: str = "", event_id: int | None = None
+) -> int:
     """Put a notice in each recipient's inbox (deduplicated by person); returns how many were written."""
     from .models import Notification
 
@@ -243,7 +260,9 @@ def notify(*, recipients: list[User], kind: str, message: str, url: str = "", ev
         if person is None or person.pk in seen or not person.is_active:
             continue
         seen.add(person.pk)
-        rows.append(Notification(recipient=person, kind=kind, message=str(message), url=url, event_id=event_id))
+        rows.append(
+            Notification(recipient=person, kind=kind, message=str(message), url=url, event_id=event_id)
+        )
     Notification.objects.bulk_create(rows)
     return len(rows)
 
@@ -251,4 +270,6 @@ def notify(*, recipients: list[User], kind: str, message: str, url: str = "", ev
 def notification_mark_read(*, user: User, notification_id: int) -> None:
     from .models import Notification
 
-    Notification.objects.filter(pk=notification_id, recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    Notification.objects.filter(pk=notification_id, recipient=user, read_at__isnull=True).update(
+        read_at=timezone.now()
+    )

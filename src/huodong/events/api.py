@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from huodong.api.schemas import ErrorOut, GateErrorOut
 from huodong.core.errors import DomainError, NotFound
@@ -145,13 +145,20 @@ def _resolve(data: dict) -> tuple[dict, list[User] | None]:
         if et is None:
             errors["event_type"] = [
                 _("未知的活动类型「%(code)s」,可选:%(codes)s。")
-                % {"code": out["event_type"], "codes": ", ".join(EventType.objects.filter(is_active=True).values_list("code", flat=True))}
+                % {
+                    "code": out["event_type"],
+                    "codes": ", ".join(
+                        EventType.objects.filter(is_active=True).values_list("code", flat=True)
+                    ),
+                }
             ]
         out["event_type"] = et
     if out.get("requesting_department"):
         dept = Department.objects.filter(code=out["requesting_department"]).first()
         if dept is None:
-            errors["requesting_department"] = [_("未知的部门代码「%(code)s」。") % {"code": out["requesting_department"]}]
+            errors["requesting_department"] = [
+                _("未知的部门代码「%(code)s」。") % {"code": out["requesting_department"]}
+            ]
         out["requesting_department"] = dept
     if out.get("owner"):
         owner = User.objects.filter(username=out["owner"], is_active=True).first()
@@ -197,7 +204,7 @@ def list_events(
 def create_event(request: HttpRequest, payload: EventIn):  # noqa: ANN201
     data, team = _resolve(payload.dict())
     event = services.event_create(actor=request.user, team_members=team, **data)  # type: ignore[arg-type]
-    return 201, event
+    return Status(201, event)
 
 
 @router.get("/{event_id}", response={200: EventOut, 404: ErrorOut}, summary="活动详情")
@@ -205,7 +212,9 @@ def get_event(request: HttpRequest, event_id: int):  # noqa: ANN201
     return _get_event(event_id)
 
 
-@router.patch("/{event_id}", response={200: EventOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut}, summary="修改活动")
+@router.patch(
+    "/{event_id}", response={200: EventOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut}, summary="修改活动"
+)
 def update_event(request: HttpRequest, event_id: int, payload: EventPatch):  # noqa: ANN201
     event = _get_event(event_id)
     data, team = _resolve(payload.dict(exclude_unset=True))
@@ -230,11 +239,19 @@ def advance_event(request: HttpRequest, event_id: int, payload: AdvanceIn | None
     return result.event
 
 
-@router.post("/{event_id}/back", response={200: EventOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut}, summary="退回到之前的步骤")
+@router.post(
+    "/{event_id}/back",
+    response={200: EventOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut},
+    summary="退回到之前的步骤",
+)
 def move_back_event(request: HttpRequest, event_id: int, payload: BackIn):  # noqa: ANN201
     event = _get_event(event_id)
     result = event_move_back(
-        event=event, actor=request.user, to_step=payload.to_step, reason=payload.reason, from_step=payload.from_step  # type: ignore[arg-type]
+        event=event,
+        actor=request.user,  # type: ignore[arg-type]
+        to_step=payload.to_step,
+        reason=payload.reason,
+        from_step=payload.from_step,
     )
     return result.event
 

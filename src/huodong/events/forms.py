@@ -10,7 +10,16 @@ from huodong.core.models import Department, User
 from .models import EventType
 from .steps import Phase, Step
 
-COMMON_TIME_ZONES = ["Asia/Shanghai", "Asia/Hong_Kong", "Asia/Taipei", "Asia/Singapore", "Asia/Tokyo", "Europe/London", "America/New_York", "UTC"]
+COMMON_TIME_ZONES = [
+    "Asia/Shanghai",
+    "Asia/Hong_Kong",
+    "Asia/Taipei",
+    "Asia/Singapore",
+    "Asia/Tokyo",
+    "Europe/London",
+    "America/New_York",
+    "UTC",
+]
 
 
 class LocalDateTimeInput(forms.DateTimeInput):
@@ -25,20 +34,33 @@ class EventForm(forms.Form):
 
     name = forms.CharField(label=_("活动名称"), max_length=200)
     event_type = forms.ModelChoiceField(
-        label=_("活动类型"), queryset=EventType.objects.filter(is_active=True),
+        label=_("活动类型"),
+        queryset=EventType.objects.filter(is_active=True),
         error_messages={"invalid_choice": _("未知的活动类型,请从列表中选择。")},
     )
     theme = forms.CharField(label=_("主题"), max_length=200, required=False)
-    tone = forms.CharField(label=_("调性"), max_length=100, required=False, help_text=_("如:高端专业 / 年轻活力"))
-    time_zone = forms.ChoiceField(label=_("时区"), choices=[(z, z) for z in COMMON_TIME_ZONES], initial="Asia/Shanghai")
-    starts_at = forms.DateTimeField(label=_("开始时间"), widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    ends_at = forms.DateTimeField(label=_("结束时间"), widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    tone = forms.CharField(
+        label=_("调性"), max_length=100, required=False, help_text=_("如:高端专业 / 年轻活力")
+    )
+    time_zone = forms.ChoiceField(
+        label=_("时区"), choices=[(z, z) for z in COMMON_TIME_ZONES], initial="Asia/Shanghai"
+    )
+    starts_at = forms.DateTimeField(
+        label=_("开始时间"), widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
+    ends_at = forms.DateTimeField(
+        label=_("结束时间"), widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
+    )
     venue = forms.CharField(label=_("地点"), max_length=200, required=False)
     expected_attendance = forms.IntegerField(label=_("预计人数"), min_value=0, max_value=1_000_000, initial=0)
-    requesting_department = forms.ModelChoiceField(label=_("需求部门"), queryset=Department.objects.filter(is_active=True), required=False)
+    requesting_department = forms.ModelChoiceField(
+        label=_("需求部门"), queryset=Department.objects.filter(is_active=True), required=False
+    )
     owner = forms.ModelChoiceField(label=_("负责人"), queryset=User.objects.filter(is_active=True))
     team_members = forms.ModelMultipleChoiceField(
-        label=_("团队成员"), queryset=User.objects.filter(is_active=True), required=False,
+        label=_("团队成员"),
+        queryset=User.objects.filter(is_active=True),
+        required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
 
@@ -62,10 +84,21 @@ class EventForm(forms.Form):
 
 class EventFilterForm(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False)
-    phase = forms.ChoiceField(label=_("阶段"), choices=[("", _("全部阶段"))] + list(Phase.choices), required=False)
-    step = forms.ChoiceField(label=_("步骤"), choices=[("", _("全部步骤"))] + list(Step.choices), required=False)
-    event_type = forms.ModelChoiceField(label=_("类型"), queryset=EventType.objects.all(), required=False, empty_label=_("全部类型"))
-    owner = forms.ModelChoiceField(label=_("负责人"), queryset=User.objects.filter(is_active=True), required=False, empty_label=_("全部负责人"))
+    phase = forms.ChoiceField(
+        label=_("阶段"), choices=[("", _("全部阶段"))] + list(Phase.choices), required=False
+    )
+    step = forms.ChoiceField(
+        label=_("步骤"), choices=[("", _("全部步骤"))] + list(Step.choices), required=False
+    )
+    event_type = forms.ModelChoiceField(
+        label=_("类型"), queryset=EventType.objects.all(), required=False, empty_label=_("全部类型")
+    )
+    owner = forms.ModelChoiceField(
+        label=_("负责人"),
+        queryset=User.objects.filter(is_active=True),
+        required=False,
+        empty_label=_("全部负责人"),
+    )
 
 
 class MoveBackForm(forms.Form):
@@ -77,11 +110,16 @@ class MoveBackForm(forms.Form):
 class EventTypeForm(forms.Form):
     name = forms.CharField(label=_("类型名称"), max_length=100)
     name_en = forms.CharField(label=_("英文名称"), max_length=100, required=False)
-    code = forms.SlugField(label=_("代码"), max_length=40, required=False, help_text=_("留空则由英文名称生成"))
+    code = forms.SlugField(
+        label=_("代码"), max_length=40, required=False, help_text=_("留空则由英文名称生成")
+    )
     description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
     template_json = forms.JSONField(
-        label=_("模板 (JSON)"), required=False,
-        help_text=_("键:run_of_show(默认流程)、budget_categories(预算科目)、risks(风险预案)、materials(物料)、schedule(相对日程),值为列表。"),
+        label=_("模板 (JSON)"),
+        required=False,
+        help_text=_(
+            "键:run_of_show(默认流程)、budget_categories(预算科目)、risks(风险预案)、materials(物料)、schedule(相对日程),值为列表。"
+        ),
         widget=forms.Textarea(attrs={"rows": 10, "style": "font-family:monospace"}),
     )

@@ -14,8 +14,13 @@ from .steps import Step
 @register_gate(Step.NEEDS, key="events.basics")
 def event_basics(event: Event) -> Iterator[Criterion]:
     # REQ LC-2: a step's outputs (here the event's basic facts) are the next step's inputs.
-    yield Criterion("event.requesting_department", _("已指定需求部门"), met=event.requesting_department_id is not None)
+    yield Criterion(
+        "event.requesting_department", _("已指定需求部门"), met=event.requesting_department_id is not None
+    )
     yield Criterion("event.venue", _("已填写活动地点"), met=bool(event.venue.strip()))
     yield Criterion(
-        "event.expected_attendance", _("已填写预计人数"), met=event.expected_attendance > 0, detail=_("须大于 0")
+        "event.expected_attendance",
+        _("已填写预计人数"),
+        met=event.expected_attendance > 0,
+        detail=_("须大于 0"),
     )

@@ -41,7 +41,12 @@ class Criterion:
     detail: Any = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "label": force_str(self.label), "met": self.met, "detail": force_str(self.detail)}
+        return {
+            "code": self.code,
+            "label": force_str(self.label),
+            "met": self.met,
+            "detail": force_str(self.detail),
+        }
 
 
 GateCheck = Callable[[Event], Iterable[Criterion]]
@@ -68,6 +73,16 @@ def register_gate(step: str, *, key: str) -> Callable[[GateCheck], GateCheck]:
     return decorator
 
 
+def unregister_gate(step: str, *, key: str) -> bool:
+    """Remove the check registered under ``key`` for ``step``; True when one was removed (tests use it)."""
+    gates = _GATES.get(str(step), [])
+    kept = [g for g in gates if g.key != key]
+    removed = len(kept) != len(gates)
+    if str(step) in _GATES:
+        _GATES[str(step)] = kept
+    return removed
+
+
 def gate_checks(step: str) -> list[str]:
     return [g.key for g in _GATES.get(str(step), [])]
 
@@ -90,7 +105,10 @@ class GateBlocked(DomainError):
         self.step = step
         self.unmet = unmet
         super().__init__(
-            {"__all__": [_("「%(step)s」的关口尚未满足:") % {"step": Step(step).label}] + [_fmt(c) for c in unmet]}
+            {
+                "__all__": [_("「%(step)s」的关口尚未满足:") % {"step": Step(step).label}]
+                + [_fmt(c) for c in unmet]
+            }
         )
 
 
@@ -116,7 +134,9 @@ def can_move(actor: User | None, event: Event) -> bool:
     return actor.role == Role.ORGANISER and event.team_members.filter(pk=actor.pk).exists()
 
 
-def _record(event: Event, *, frm: str, to: str, actor: User | None, reason: str, direction: str) -> StepTransition:
+def _record(
+    event: Event, *, frm: str, to: str, actor: User | None, reason: str, direction: str
+) -> StepTransition:
     transition = StepTransition.objects.create(
         event=event, from_step=frm, to_step=to, direction=direction, actor=actor, reason=reason
     )
@@ -133,7 +153,9 @@ def _record(event: Event, *, frm: str, to: str, actor: User | None, reason: str,
 
 
 @transaction.atomic
-def event_advance(*, event: Event, actor: User | None, from_step: str | None = None, system: bool = False) -> MoveResult:
+def event_advance(
+    *, event: Event, actor: User | None, from_step: str | None = None, system: bool = False
+) -> MoveResult:
     """Move ``event`` one step forward (LC-2) if the gate of the step it leaves is met.
 
     ``from_step`` is the step the caller saw; if the event has moved since, nothing happens and
@@ -171,7 +193,13 @@ def event_advance(*, event: Event, actor: User | None, from_step: str | None = N
 
 @transaction.atomic
 def event_move_back(
-    *, event: Event, actor: User | None, to_step: str, reason: str, from_step: str | None = None, system: bool = False
+    *,
+    event: Event,
+    actor: User | None,
+    to_step: str,
+    reason: str,
+    from_step: str | None = None,
+    system: bool = False,
 ) -> MoveResult:
     """Send ``event`` back to an earlier step; an organiser must say why."""
     if not system and not can_move(actor, event):

@@ -53,7 +53,9 @@ class EventType(models.Model):
 
 class Event(models.Model):
     name = models.CharField(_("活动名称"), max_length=200)
-    event_type = models.ForeignKey(EventType, verbose_name=_("活动类型"), on_delete=models.PROTECT, related_name="events")
+    event_type = models.ForeignKey(
+        EventType, verbose_name=_("活动类型"), on_delete=models.PROTECT, related_name="events"
+    )
     theme = models.CharField(_("主题"), max_length=200, blank=True)
     tone = models.CharField(_("调性"), max_length=100, blank=True)
     starts_at = models.DateTimeField(_("开始时间"))
@@ -70,12 +72,17 @@ class Event(models.Model):
         related_name="requested_events",
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("负责人"), on_delete=models.PROTECT, related_name="owned_events"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("负责人"),
+        on_delete=models.PROTECT,
+        related_name="owned_events",
     )
     team_members = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("团队成员"), blank=True, related_name="team_events"
     )
-    step = models.CharField(_("当前步骤"), max_length=20, choices=Step.choices, default=Step.NEEDS, db_index=True)
+    step = models.CharField(
+        _("当前步骤"), max_length=20, choices=Step.choices, default=Step.NEEDS, db_index=True
+    )
     step_changed_at = models.DateTimeField(_("进入当前步骤时间"), default=timezone.now)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -85,7 +92,9 @@ class Event(models.Model):
         verbose_name_plural = _("活动")
         ordering = ["starts_at", "id"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start")
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")), name="event_ends_after_start"
+            )
         ]
 
     def __str__(self) -> str:
@@ -132,3 +141,6 @@ class StepTransition(models.Model):
         verbose_name = _("步骤流转")
         verbose_name_plural = _("步骤流转")
         ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_step_display()} → {self.get_to_step_display()}"

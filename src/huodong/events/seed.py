@@ -20,11 +20,31 @@ BUDGET_CATEGORIES: list[dict[str, str]] = [
 # PL-2: the example timeline of a launch.
 LAUNCH_RUN_OF_SHOW: list[dict[str, Any]] = [
     {"title": "签到", "title_en": "Check-in", "duration_minutes": 30, "key_actions": "扫码签到、发放资料袋"},
-    {"title": "开场", "title_en": "Opening", "duration_minutes": 10, "key_actions": "主持人开场、播放暖场视频"},
+    {
+        "title": "开场",
+        "title_en": "Opening",
+        "duration_minutes": 10,
+        "key_actions": "主持人开场、播放暖场视频",
+    },
     {"title": "领导致辞", "title_en": "Leader's speech", "duration_minutes": 15, "key_actions": "总经理致辞"},
-    {"title": "产品讲解", "title_en": "Product presentation", "duration_minutes": 40, "key_actions": "产品经理讲解新品"},
-    {"title": "互动体验", "title_en": "Hands-on experience", "duration_minutes": 45, "key_actions": "体验区开放、现场答疑"},
-    {"title": "签约仪式", "title_en": "Signing ceremony", "duration_minutes": 20, "key_actions": "重点客户签约"},
+    {
+        "title": "产品讲解",
+        "title_en": "Product presentation",
+        "duration_minutes": 40,
+        "key_actions": "产品经理讲解新品",
+    },
+    {
+        "title": "互动体验",
+        "title_en": "Hands-on experience",
+        "duration_minutes": 45,
+        "key_actions": "体验区开放、现场答疑",
+    },
+    {
+        "title": "签约仪式",
+        "title_en": "Signing ceremony",
+        "duration_minutes": 20,
+        "key_actions": "重点客户签约",
+    },
     {"title": "合影", "title_en": "Group photo", "duration_minutes": 10, "key_actions": "全体嘉宾合影"},
 ]
 
@@ -74,7 +94,12 @@ DEFAULT_MATERIALS: list[dict[str, Any]] = [
 
 # TR-1, NT-1, NT-2, EX-1, EX-3: the relative schedule, as offsets before the start.
 DEFAULT_SCHEDULE: list[dict[str, Any]] = [
-    {"code": "collaboration_letter", "name": "发送活动协作函", "offset_minutes": -7 * 24 * 60, "rule": "NT-1"},
+    {
+        "code": "collaboration_letter",
+        "name": "发送活动协作函",
+        "offset_minutes": -7 * 24 * 60,
+        "rule": "NT-1",
+    },
     {"code": "execution_meeting", "name": "执行会议", "offset_minutes": -3 * 24 * 60, "rule": "TR-1"},
     {"code": "guest_reminder", "name": "嘉宾提醒", "offset_minutes": -3 * 24 * 60, "rule": "NT-2"},
     {"code": "setup_rehearsal", "name": "场地搭建与彩排", "offset_minutes": -1 * 24 * 60, "rule": "EX-1"},
@@ -94,10 +119,25 @@ BUILTIN_TYPES: list[dict[str, Any]] = [
         "name_en": "Industry summit",
         "run_of_show": [
             {"title": "签到", "title_en": "Check-in", "duration_minutes": 30, "key_actions": "扫码签到"},
-            {"title": "开幕致辞", "title_en": "Opening address", "duration_minutes": 15, "key_actions": "主办方致辞"},
+            {
+                "title": "开幕致辞",
+                "title_en": "Opening address",
+                "duration_minutes": 15,
+                "key_actions": "主办方致辞",
+            },
             {"title": "主旨演讲", "title_en": "Keynotes", "duration_minutes": 90, "key_actions": "嘉宾演讲"},
-            {"title": "圆桌论坛", "title_en": "Panel", "duration_minutes": 60, "key_actions": "主持人引导讨论"},
-            {"title": "交流午宴", "title_en": "Networking lunch", "duration_minutes": 60, "key_actions": "商务交流"},
+            {
+                "title": "圆桌论坛",
+                "title_en": "Panel",
+                "duration_minutes": 60,
+                "key_actions": "主持人引导讨论",
+            },
+            {
+                "title": "交流午宴",
+                "title_en": "Networking lunch",
+                "duration_minutes": 60,
+                "key_actions": "商务交流",
+            },
         ],
     },
     {
@@ -105,8 +145,18 @@ BUILTIN_TYPES: list[dict[str, Any]] = [
         "name": "客户答谢会",
         "name_en": "Customer appreciation",
         "run_of_show": [
-            {"title": "签到", "title_en": "Check-in", "duration_minutes": 30, "key_actions": "签到、发放伴手礼"},
-            {"title": "致辞", "title_en": "Welcome speech", "duration_minutes": 10, "key_actions": "领导致谢"},
+            {
+                "title": "签到",
+                "title_en": "Check-in",
+                "duration_minutes": 30,
+                "key_actions": "签到、发放伴手礼",
+            },
+            {
+                "title": "致辞",
+                "title_en": "Welcome speech",
+                "duration_minutes": 10,
+                "key_actions": "领导致谢",
+            },
             {"title": "答谢晚宴", "title_en": "Dinner", "duration_minutes": 90, "key_actions": "晚宴与节目"},
             {"title": "抽奖", "title_en": "Lottery", "duration_minutes": 20, "key_actions": "现场抽奖"},
         ],
@@ -118,7 +168,12 @@ BUILTIN_TYPES: list[dict[str, Any]] = [
         "run_of_show": [
             {"title": "开场", "title_en": "Opening", "duration_minutes": 10, "key_actions": "主持开场"},
             {"title": "产品演示", "title_en": "Demo", "duration_minutes": 30, "key_actions": "现场演示"},
-            {"title": "互动促销", "title_en": "Interactive offers", "duration_minutes": 60, "key_actions": "限时优惠、互动游戏"},
+            {
+                "title": "互动促销",
+                "title_en": "Interactive offers",
+                "duration_minutes": 60,
+                "key_actions": "限时优惠、互动游戏",
+            },
         ],
     },
     {
@@ -128,7 +183,12 @@ BUILTIN_TYPES: list[dict[str, Any]] = [
         "run_of_show": [
             {"title": "签到", "title_en": "Check-in", "duration_minutes": 20, "key_actions": "签到"},
             {"title": "主题分享", "title_en": "Talk", "duration_minutes": 45, "key_actions": "嘉宾分享"},
-            {"title": "自由交流", "title_en": "Open discussion", "duration_minutes": 45, "key_actions": "茶歇交流"},
+            {
+                "title": "自由交流",
+                "title_en": "Open discussion",
+                "duration_minutes": 45,
+                "key_actions": "茶歇交流",
+            },
         ],
     },
 ]
@@ -162,5 +222,6 @@ def seed_event_types(EventType: Any) -> None:  # noqa: N803  (a historical model
 def seed_departments(Department: Any) -> None:  # noqa: N803
     for i, spec in enumerate(DEPARTMENTS):
         Department.objects.get_or_create(
-            code=spec["code"], defaults={"name": spec["name"], "name_en": spec["name_en"], "sort_order": (i + 1) * 10}
+            code=spec["code"],
+            defaults={"name": spec["name"], "name_en": spec["name_en"], "sort_order": (i + 1) * 10},
         )

@@ -20,11 +20,17 @@ def event_list(
 ) -> QuerySet[Event]:
     qs = Event.objects.select_related("event_type", "owner", "requesting_department")
     if phase and phase in Phase.values:
-        qs = qs.filter(step__in=[s.value for s in PHASE_STEPS[Phase(phase)]] + (["closed"] if phase == "review" else []))
+        qs = qs.filter(
+            step__in=[s.value for s in PHASE_STEPS[Phase(phase)]] + (["closed"] if phase == "review" else [])
+        )
     if step:
         qs = qs.filter(step=step)
     if event_type:
-        qs = qs.filter(event_type__code=event_type) if not str(event_type).isdigit() else qs.filter(event_type_id=event_type)
+        qs = (
+            qs.filter(event_type__code=event_type)
+            if not str(event_type).isdigit()
+            else qs.filter(event_type_id=int(event_type))
+        )
     if owner and str(owner).isdigit():
         qs = qs.filter(owner_id=int(owner))
     if q:

@@ -57,11 +57,20 @@ def _validate(data: dict[str, Any]) -> dict[str, list[Any]]:
         errors["starts_at"] = [_("请填写开始时间。")]
     if not isinstance(ends, dt.datetime):
         errors["ends_at"] = [_("请填写结束时间。")]
-    if isinstance(starts, dt.datetime) and isinstance(ends, dt.datetime) and "time_zone" not in errors:
-        if _aware(ends, tz_name) <= _aware(starts, tz_name):
-            errors["ends_at"] = [_("结束时间必须晚于开始时间。")]
+    if (
+        isinstance(starts, dt.datetime)
+        and isinstance(ends, dt.datetime)
+        and "time_zone" not in errors
+        and _aware(ends, tz_name) <= _aware(starts, tz_name)
+    ):
+        errors["ends_at"] = [_("结束时间必须晚于开始时间。")]
     attendance = data.get("expected_attendance", 0)
-    if not isinstance(attendance, int) or isinstance(attendance, bool) or attendance < 0 or attendance > 1_000_000:
+    if (
+        not isinstance(attendance, int)
+        or isinstance(attendance, bool)
+        or attendance < 0
+        or attendance > 1_000_000
+    ):
         errors["expected_attendance"] = [_("预计人数须为 0 到 1000000 之间的整数。")]
     dept = data.get("requesting_department")
     if dept is not None and not isinstance(dept, Department):
@@ -95,7 +104,7 @@ def event_create(
 ) -> Event:
     if not can_create_events(actor):
         raise NotAllowed(_("只有策划人员或管理员可以创建活动。"))
-    data = dict(
+    data: dict[str, Any] = dict(
         name=name,
         event_type=event_type,
         starts_at=starts_at,
@@ -125,7 +134,9 @@ def event_create(
 
 
 @transaction.atomic
-def event_update(*, actor: User, event: Event, team_members: list[User] | None = None, **changes: Any) -> Event:
+def event_update(
+    *, actor: User, event: Event, team_members: list[User] | None = None, **changes: Any
+) -> Event:
     if not can_move(actor, event):
         raise NotAllowed(_("只有活动负责人、团队中的策划人员或管理员可以修改活动。"))
     unknown = set(changes) - set(EDITABLE_FIELDS)
@@ -144,7 +155,14 @@ def event_update(*, actor: User, event: Event, team_members: list[User] | None =
     event.save()
     if team_members is not None:
         event.team_members.set(team_members)
-    audit_record(actor=actor, action="event.update", target=event, event_id=event.pk, before=before, after=snapshot(event))
+    audit_record(
+        actor=actor,
+        action="event.update",
+        target=event,
+        event_id=event.pk,
+        before=before,
+        after=snapshot(event),
+    )
     from .signals import event_updated
 
     event_updated.send(sender=Event, event=event, actor=actor, before=before)
@@ -171,11 +189,11 @@ def event_type_save(
     code = (code or slugify(name_en or "") or "").strip()
     if not name:
         errors["name"] = [_("类型名称不能为空。")]
-    elif EventType.objects.filter(name=name).exclude(pk=event_type.pk if event_type else None).exists():
+    elif EventType.objects.filter(name=name).exclude(pk__in=[event_type.pk] if event_type else []).exists():
         errors["name"] = [_("已有同名活动类型。")]
     if not code:
         errors["code"] = [_("请填写代码(字母、数字、连字符),或填写英文名称以自动生成。")]
-    elif EventType.objects.filter(code=code).exclude(pk=event_type.pk if event_type else None).exists():
+    elif EventType.objects.filter(code=code).exclude(pk__in=[event_type.pk] if event_type else []).exists():
         errors["code"] = [_("已有相同代码的活动类型。")]
     template = template or {}
     for key in template:
@@ -187,7 +205,13 @@ def event_type_save(
         raise DomainError(errors)
     before = snapshot(event_type) if event_type else None
     et = event_type or EventType()
-    et.name, et.name_en, et.code, et.description, et.is_active = name, name_en.strip(), code, description, is_active
+    et.name, et.name_en, et.code, et.description, et.is_active = (
+        name,
+        name_en.strip(),
+        code,
+        description,
+        is_active,
+    )
     for key, value in template.items():
         setattr(et, key, value)
     et.save()

@@ -41,7 +41,9 @@ for _i, _step in enumerate(LIFECYCLE):
     PHASE_OF[_step.value] = list(Phase)[_i // 4]
 PHASE_OF[Step.CLOSED.value] = Phase.REVIEW
 
-PHASE_STEPS: dict[Phase, tuple[Step, ...]] = {p: tuple(s for s in LIFECYCLE if PHASE_OF[s.value] == p) for p in Phase}
+PHASE_STEPS: dict[Phase, tuple[Step, ...]] = {
+    p: tuple(s for s in LIFECYCLE if PHASE_OF[s.value] == p) for p in Phase
+}
 
 
 def step_index(step: str) -> int:

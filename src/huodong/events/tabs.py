@@ -29,7 +29,14 @@ def register_event_tab(*, key: str, label: Any, url_name: str, order: int) -> No
 def event_tabs(event_id: int, current: str = "") -> list[dict[str, Any]]:
     from django.utils.translation import gettext as _
 
-    tabs = [{"key": "overview", "label": _("概览"), "url": reverse("events:detail", args=[event_id]), "current": current == "overview"}]
+    tabs = [
+        {
+            "key": "overview",
+            "label": _("概览"),
+            "url": reverse("events:detail", args=[event_id]),
+            "current": current == "overview",
+        }
+    ]
     for tab in sorted(_TABS.values(), key=lambda t: t.order):
         tabs.append(
             {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from huodong.core.errors import DomainError
+from huodong.core.errors import DomainError, NotAllowed
 from huodong.core.forms import apply_domain_errors
 from huodong.core.views import forbidden
 
@@ -60,7 +61,7 @@ def _event_kwargs(data: dict) -> dict:
 @login_required
 def event_create(request: HttpRequest) -> HttpResponse:
     if not services.can_create_events(request.user):  # type: ignore[arg-type]
-        return forbidden(request, DomainError(_("只有策划人员或管理员可以创建活动。")))
+        return forbidden(request, NotAllowed(_("只有策划人员或管理员可以创建活动。")))
     form = EventForm(request.POST or None, initial={"owner": request.user.pk, "time_zone": "Asia/Shanghai"})
     if request.method == "POST" and form.is_valid():
         try:
@@ -80,6 +81,8 @@ def event_create(request: HttpRequest) -> HttpResponse:
 @login_required
 def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(Event, pk=pk)
+    if not can_move(request.user, event):  # type: ignore[arg-type]
+        return forbidden(request, NotAllowed(_("只有活动负责人、团队中的策划人员或管理员可以修改活动。")))
     initial = {
         "name": event.name,
         "event_type": event.event_type_id,
@@ -127,13 +130,17 @@ def lifecycle_map(event: Event) -> list[dict]:
 
 
 @login_required
-def event_detail(request: HttpRequest, pk: int, blocked: GateBlocked | None = None, status: int = 200) -> HttpResponse:
+def event_detail(
+    request: HttpRequest, pk: int, blocked: GateBlocked | None = None, status: int = 200
+) -> HttpResponse:
     event = selectors.event_get(pk)
     if event is None:
         return render(request, "core/error.html", {"error": DomainError(_("活动不存在。"))}, status=404)
     criteria = gate_evaluate(event) if event.step != "closed" else []
     back_form = MoveBackForm(initial={"from_step": event.step})
-    back_form.fields["to_step"].choices = [(s.value, f"{step_index(s.value) + 1}. {s.label}") for s in allowed_back_steps(event.step)]
+    back_form.fields["to_step"].choices = [  # type: ignore[attr-defined]
+        (s.value, f"{step_index(s.value) + 1}. {s.label}") for s in allowed_back_steps(event.step)
+    ]
     context = {
         "event": event,
         "phases": lifecycle_map(event),
@@ -159,7 +166,11 @@ def event_detail(request: HttpRequest, pk: int, blocked: GateBlocked | None = No
 def event_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
     event = get_object_or_404(Event, pk=pk)
     try:
-        result = event_advance(event=event, actor=request.user, from_step=request.POST.get("from_step") or None)  # type: ignore[arg-type]
+        result = event_advance(
+            event=event,
+            actor=request.user,  # type: ignore[arg-type]
+            from_step=request.POST.get("from_step") or None,
+        )
     except GateBlocked as exc:
         return event_detail(request, pk, blocked=exc, status=409)
     except DomainError as exc:
@@ -167,7 +178,9 @@ def event_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
             return forbidden(request, exc)
         messages.error(request, exc.message)
         return redirect("events:detail", pk)
-    messages.success(request, _("活动已推进到「%(step)s」。") % {"step": result.transition.get_to_step_display()})
+    messages.success(
+        request, _("活动已推进到「%(step)s」。") % {"step": result.transition.get_to_step_display()}
+    )
     return redirect("events:detail", pk)
 
 
@@ -180,7 +193,7 @@ def event_move_back_view(request: HttpRequest, pk: int) -> HttpResponse:
         for field, errs in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
             for e in errs:
-                messages.error(request, f"{label}:{e}" if label else e)
+                messages.error(request, f"{label}:{e}" if label else str(e))
         return redirect("events:detail", pk)
     try:
         event_move_back(
@@ -202,16 +215,20 @@ def event_move_back_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def event_type_list(request: HttpRequest) -> HttpResponse:
     if not request.user.is_admin:  # type: ignore[union-attr]
-        return forbidden(request, DomainError(_("只有管理员可以管理活动类型。")))
-    return render(request, "events/event_type_list.html", {"types": EventType.objects.all(), "nav": "admin", "sub": "types"})
+        return forbidden(request, NotAllowed(_("只有管理员可以管理活动类型。")))
+    return render(
+        request,
+        "events/event_type_list.html",
+        {"types": EventType.objects.all(), "nav": "admin", "sub": "types"},
+    )
 
 
 @login_required
 def event_type_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     if not request.user.is_admin:  # type: ignore[union-attr]
-        return forbidden(request, DomainError(_("只有管理员可以管理活动类型。")))
+        return forbidden(request, NotAllowed(_("只有管理员可以管理活动类型。")))
     et = get_object_or_404(EventType, pk=pk) if pk else None
-    initial = {"is_active": True}
+    initial: dict[str, Any] = {"is_active": True}
     if et:
         initial = {
             "name": et.name,
@@ -220,7 +237,10 @@ def event_type_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
             "description": et.description,
             "is_active": et.is_active,
             "template_json": json.dumps(
-                {k: getattr(et, k) for k in ("run_of_show", "budget_categories", "risks", "materials", "schedule")},
+                {
+                    k: getattr(et, k)
+                    for k in ("run_of_show", "budget_categories", "risks", "materials", "schedule")
+                },
                 ensure_ascii=False,
                 indent=2,
             ),
@@ -239,4 +259,8 @@ def event_type_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
             else:
                 messages.success(request, _("活动类型已保存。"))
                 return redirect("events:types")
-    return render(request, "events/event_type_form.html", {"form": form, "event_type": et, "nav": "admin", "sub": "types"})
+    return render(
+        request,
+        "events/event_type_form.html",
+        {"form": form, "event_type": et, "nav": "admin", "sub": "types"},
+    )

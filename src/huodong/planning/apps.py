@@ -13,7 +13,7 @@ class PlanningConfig(AppConfig):
 
         from huodong.events.tabs import register_event_tab
 
-        from . import gates
+        from . import gates, receivers  # noqa: F401  receivers: event facts are part of the signed plan
 
         # Each module of planning.gates registers its criteria on import.
         for mod in pkgutil.iter_modules(gates.__path__):

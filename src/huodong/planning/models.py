@@ -29,9 +29,16 @@ class NeedsReport(models.Model):
     core_needs = models.TextField(_("核心需求描述"), blank=True)
     initial_goals = models.TextField(_("初步目标设定"), blank=True)
     requesting_department = models.ForeignKey(
-        Department, verbose_name=_("需求提出部门"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Department,
+        verbose_name=_("需求提出部门"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    requesters = models.ManyToManyField(USER, verbose_name=_("需求提出人"), blank=True, related_name="+")
+    requesters: models.ManyToManyField = models.ManyToManyField(
+        USER, verbose_name=_("需求提出人"), blank=True, related_name="+"
+    )
     requested_on = models.DateField(_("提出日期"), null=True, blank=True)
     # Archived events of the same type the organiser chose to compare with (historical review, LC-3).
     history_event_ids = models.JSONField(_("参考的历史活动"), default=list, blank=True)
@@ -65,6 +72,9 @@ class NeedsInput(models.Model):
         verbose_name = _("需求输入")
         verbose_name_plural = _("需求输入")
 
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.content[:40]}"
+
 
 class NeedsMethod(models.Model):
     """A research method used (NI-2) and what it found."""
@@ -87,6 +97,9 @@ class NeedsMethod(models.Model):
         verbose_name = _("调研方法")
         verbose_name_plural = _("调研方法")
 
+    def __str__(self) -> str:
+        return f"{self.get_method_display()}: {self.findings[:40]}"
+
 
 # ---------------------------------------------------------------- SMART goals (GO-1)
 class Goal(models.Model):
@@ -107,7 +120,9 @@ class Goal(models.Model):
     unit = models.CharField(_("单位"), max_length=20, blank=True)
     baseline = models.DecimalField(_("基线"), max_digits=14, decimal_places=2, null=True, blank=True)
     due_date = models.DateField(_("截止日期"), null=True, blank=True)
-    owner = models.ForeignKey(USER, verbose_name=_("负责人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        USER, verbose_name=_("负责人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     objective = models.CharField(_("服务的业务目标"), max_length=300, blank=True)
     position = models.PositiveIntegerField(default=0)
 
@@ -121,7 +136,11 @@ class Goal(models.Model):
 
     @property
     def metric_label(self) -> str:
-        return self.custom_metric if self.metric == self.Metric.CUSTOM and self.custom_metric else str(self.get_metric_display())
+        return (
+            self.custom_metric
+            if self.metric == self.Metric.CUSTOM and self.custom_metric
+            else str(self.get_metric_display())
+        )
 
 
 # ---------------------------------------------------------------- the plan (PL-1, PL-2, PL-3, DOC-2)
@@ -132,7 +151,9 @@ class Plan(models.Model):
     background = models.TextField(_("活动背景"), blank=True)
     positioning = models.TextField(_("定位说明"), blank=True)
     # PL-3: the amount the requesting department approved; the budget total must stay within it.
-    approved_budget = models.DecimalField(_("需求部门审批额度"), max_digits=14, decimal_places=2, null=True, blank=True)
+    approved_budget = models.DecimalField(
+        _("需求部门审批额度"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
     currency = models.CharField(_("币种"), max_length=3, default="CNY")
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
 
@@ -152,7 +173,9 @@ class RunOfShowSegment(models.Model):
     title = models.CharField(_("环节"), max_length=200)
     starts_at = models.DateTimeField(_("计划开始"))
     duration_minutes = models.PositiveIntegerField(_("时长(分钟)"))
-    owner = models.ForeignKey(USER, verbose_name=_("负责人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        USER, verbose_name=_("负责人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     key_actions = models.TextField(_("关键动作"), blank=True)
     parallel = models.BooleanField(_("可与其他环节并行"), default=False)
 
@@ -160,7 +183,11 @@ class RunOfShowSegment(models.Model):
         ordering = ["starts_at", "position", "id"]
         verbose_name = _("流程环节")
         verbose_name_plural = _("流程环节")
-        constraints = [models.CheckConstraint(condition=models.Q(duration_minutes__gt=0), name="segment_duration_positive")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(duration_minutes__gt=0), name="segment_duration_positive"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -195,7 +222,9 @@ class BudgetLine(models.Model):
         verbose_name_plural = _("预算明细")
         constraints = [
             models.CheckConstraint(condition=models.Q(quantity__gt=0), name="budget_quantity_positive"),
-            models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="budget_unit_price_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(unit_price__gte=0), name="budget_unit_price_not_negative"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -215,7 +244,9 @@ class Risk(models.Model):
     risk = models.CharField(_("风险"), max_length=300)
     likelihood = models.CharField(_("可能性"), max_length=10, choices=Level.choices, default=Level.MEDIUM)
     impact = models.CharField(_("影响"), max_length=10, choices=Level.choices, default=Level.MEDIUM)
-    owner = models.ForeignKey(USER, verbose_name=_("负责人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    owner = models.ForeignKey(
+        USER, verbose_name=_("负责人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     response = models.TextField(_("应对预案"))
     backup_resource = models.CharField(_("备用资源"), max_length=300, blank=True)
 
@@ -297,8 +328,12 @@ class Review(models.Model):
         REJECT = "reject", _("驳回")
 
     version = models.ForeignKey(PlanVersion, on_delete=models.CASCADE, related_name="reviews")
-    department = models.ForeignKey(Department, verbose_name=_("评审部门"), on_delete=models.PROTECT, related_name="+")
-    reviewer = models.ForeignKey(USER, verbose_name=_("评审人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    department = models.ForeignKey(
+        Department, verbose_name=_("评审部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    reviewer = models.ForeignKey(
+        USER, verbose_name=_("评审人"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     decision = models.CharField(_("结论"), max_length=30, choices=Decision.choices, default=Decision.PENDING)
     feasibility_opinion = models.TextField(_("可行性意见"), blank=True)
     budget_opinion = models.TextField(_("预算合理性意见"), blank=True)
@@ -310,7 +345,9 @@ class Review(models.Model):
         ordering = ["version", "id"]
         verbose_name = _("部门评审")
         verbose_name_plural = _("部门评审")
-        constraints = [models.UniqueConstraint(fields=["version", "department"], name="review_one_per_department")]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "department"], name="review_one_per_department")
+        ]
 
     def __str__(self) -> str:
         return f"{self.version} · {self.department}"
@@ -349,7 +386,9 @@ class Signature(models.Model):
         constraints = [
             # An approver cannot sign one level of one version twice (the service also says why).
             models.UniqueConstraint(
-                fields=["version", "level"], condition=models.Q(voided_at__isnull=True), name="signature_one_per_level"
+                fields=["version", "level"],
+                condition=models.Q(voided_at__isnull=True),
+                name="signature_one_per_level",
             )
         ]
 

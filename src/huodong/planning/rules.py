@@ -39,7 +39,9 @@ def require_step(event: Event, steps: tuple[str, ...], what: str) -> None:
         raise DomainError(
             {
                 "__all__": [
-                    _("活动当前处于「%(step)s」,不能修改%(what)s;仅在以下步骤可修改:%(allowed)s。如需修改,请先将活动退回。")
+                    _(
+                        "活动当前处于「%(step)s」,不能修改%(what)s;仅在以下步骤可修改:%(allowed)s。如需修改,请先将活动退回。"
+                    )
                     % {"step": Step(event.step).label, "what": what, "allowed": allowed}
                 ]
             },

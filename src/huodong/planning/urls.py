@@ -4,4 +4,6 @@ from .views import approval, goals, inbox, needs, plan
 
 app_name = "planning"
 
-urlpatterns = needs.urlpatterns + goals.urlpatterns + plan.urlpatterns + approval.urlpatterns + inbox.urlpatterns
+urlpatterns = (
+    needs.urlpatterns + goals.urlpatterns + plan.urlpatterns + approval.urlpatterns + inbox.urlpatterns
+)

@@ -1,12 +1,58 @@
+"""My inbox: the reviews and approvals waiting for me (RV-1, AP-1) and my recent notifications."""
+
+from __future__ import annotations
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from huodong.core.services import notification_mark_read
+
+from .. import selectors_review as sel
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
-    return render(request, "planning/inbox.html", {"nav": "inbox"})
+    user = request.user
+    return render(
+        request,
+        "planning/inbox.html",
+        {
+            "nav": "inbox",
+            "reviews": list(sel.pending_reviews_for(user)),  # type: ignore[arg-type]
+            "approvals": list(sel.pending_approvals_for(user)),  # type: ignore[arg-type]
+            "notifications": sel.notifications_for(user),  # type: ignore[arg-type]
+            "unread": sel.unread_notification_count(user),  # type: ignore[arg-type]
+        },
+    )
 
 
-urlpatterns = [path("inbox/", inbox, name="inbox")]
+@login_required
+@require_POST
+def inbox_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+    notification_mark_read(user=request.user, notification_id=notification_id)  # type: ignore[arg-type]
+    return redirect("planning:inbox")
+
+
+@login_required
+@require_POST
+def inbox_read_all(request: HttpRequest) -> HttpResponse:
+    from huodong.core.models import Notification
+
+    for pk in Notification.objects.filter(recipient=request.user, read_at__isnull=True).values_list(  # type: ignore[misc]
+        "pk", flat=True
+    ):
+        notification_mark_read(user=request.user, notification_id=pk)  # type: ignore[arg-type]
+    messages.success(request, _("全部通知已标为已读。"))
+    return redirect("planning:inbox")
+
+
+urlpatterns = [
+    path("inbox/", inbox, name="inbox"),
+    path("inbox/notifications/<int:notification_id>/read/", inbox_read, name="inbox_read"),
+    path("inbox/notifications/read-all/", inbox_read_all, name="inbox_read_all"),
+]

@@ -21,7 +21,11 @@ class Command(BaseCommand):
             self.stdout.write("数据库中已有活动,跳过演示数据 / events exist, demo skipped")
             return
         result = demo_load()
-        self.stdout.write(self.style.SUCCESS(f"演示数据已就绪 / demo ready: {result['event'].name} (#{result['event'].pk})"))
+        self.stdout.write(
+            self.style.SUCCESS(f"演示数据已就绪 / demo ready: {result['event'].name} (#{result['event'].pk})")
+        )
         self.stdout.write(f"所有演示账号的密码 / password of every demo account: {DEMO_PASSWORD}")
         for person in result["people"]:
-            self.stdout.write(f"  {person.username:<18} {person.get_role_display()} · {person.department or ''} {person.title}")
+            self.stdout.write(
+                f"  {person.username:<18} {person.get_role_display()} · {person.department or ''} {person.title}"
+            )

@@ -1,0 +1,710 @@
+"""What each document says and in which order (DOC-1, DOC-2, DOC-3), independent of Word or PDF.
+
+A layout is a list of sections made of a few kinds of block (text, key/value pairs, tables). The Word
+renderer and the HTML print templates both walk the same layout, so the two formats always carry the
+same content. Every string is translated here (Chinese msgids), inside the caller's language.
+Missing data reads 未填写 instead of failing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from huodong.core.models import User
+from huodong.core.money import format_money
+from huodong.events.models import Event
+from huodong.planning.models import NeedsInput, PlanVersion, Review, Signature
+
+from .selectors import ApprovalFormData, BudgetSummary, NeedsReportData, PlanData, generation_date
+
+BLANK_LINE = "＿＿＿＿＿＿＿＿"  # a line to write on by hand (DOC-3 signature fields)
+
+
+def placeholder() -> str:
+    return _("未填写")
+
+
+def page_label_parts() -> tuple[str, str, str]:
+    """The footer's 第 N 页 / 共 M 页 split around the two numbers (Word fields, CSS counters)."""
+    label = _("第 %(page)s 页 / 共 %(pages)s 页")
+    before, _sep, rest = label.partition("%(page)s")
+    middle, _sep, after = rest.partition("%(pages)s")
+    return before, middle, after
+
+
+# ---------------------------------------------------------------- blocks
+@dataclass
+class Cell:
+    text: str
+    span: int = 1
+    bold: bool = False
+    align: str = ""  # set by ``table()`` from the column
+
+    @property
+    def lines(self) -> list[str]:
+        return str(self.text).split("\n")
+
+
+@dataclass
+class Row:
+    cells: list[Cell]
+    kind: str = "body"  # body | subtotal | total | sign | empty
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[Row]
+    widths: list[int]  # relative column widths
+    align: list[str]  # per column: left | right | center
+    key: str = ""  # names the table for tests and CSS (data-table)
+    kind: str = "table"
+
+    @property
+    def percent_widths(self) -> list[str]:
+        total = sum(self.widths) or 1
+        return [f"{w * 100 / total:.2f}" for w in self.widths]
+
+
+@dataclass
+class KeyValues:
+    pairs: list[tuple[str, str]]
+    key: str = ""
+    kind: str = "kv"
+
+
+@dataclass
+class Text:
+    text: str
+    muted: bool = False
+    kind: str = "text"
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return [p for p in self.text.splitlines() if p.strip()] or [self.text]
+
+
+@dataclass
+class Subheading:
+    text: str
+    kind: str = "subheading"
+
+
+Block = Table | KeyValues | Text | Subheading
+
+
+@dataclass
+class Section:
+    heading: str
+    blocks: list[Block]
+
+
+@dataclass
+class Layout:
+    slug: str
+    title: str
+    organisation: str
+    event_name: str
+    generated_on: str
+    intro: KeyValues
+    sections: list[Section]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def generated_label(self) -> str:
+        return _("生成日期:%(date)s") % {"date": self.generated_on}
+
+
+# ---------------------------------------------------------------- formatting
+def text_or_placeholder(value: Any) -> str:
+    text = str(value or "").strip()
+    return text if text else placeholder()
+
+
+def fmt_date(value: dt.date | dt.datetime | None, tz: Any = None) -> str:
+    if value is None:
+        return placeholder()
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value, tz) if tz else value
+        return value.strftime("%Y-%m-%d")
+    return value.strftime("%Y-%m-%d")
+
+
+def fmt_datetime(value: dt.datetime | None, tz: Any) -> str:
+    if value is None:
+        return placeholder()
+    return timezone.localtime(value, tz).strftime("%Y-%m-%d %H:%M")
+
+
+def fmt_number(value: Decimal | None) -> str:
+    if value is None:
+        return placeholder()
+    if value == value.to_integral_value():
+        return f"{int(value):,}"
+    return f"{value.normalize():,f}"
+
+
+def fmt_percent(share: Decimal | None) -> str:
+    if share is None:
+        return placeholder()
+    return f"{(share * 100).quantize(Decimal('0.1'))}%"
+
+
+def person_label(user: User | None, *, with_title: bool = True) -> str:
+    if user is None:
+        return placeholder()
+    if with_title and user.title:
+        return _("%(name)s(%(title)s)") % {"name": user.name, "title": user.title}
+    return user.name
+
+
+def event_time(event: Event) -> str:
+    start, end = event.local_start(), event.local_end()
+    if start.date() == end.date():
+        span = f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+    else:
+        span = f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
+    return f"{span} ({event.time_zone})"
+
+
+def table(
+    headers: list[str], rows: list[Row], *, widths: list[int], align: list[str] | None = None, key: str = ""
+) -> Table:
+    """A table; with no rows it gets one full-width 未填写 row so an empty register still prints."""
+    align = align or ["left"] * len(headers)
+    if not rows:
+        rows = [Row([Cell(placeholder(), span=len(headers), align="center")], kind="empty")]
+    for row in rows:
+        col = 0
+        for cell in row.cells:
+            if not cell.align:
+                if row.kind in ("subtotal", "total"):
+                    cell.align = "right"
+                else:
+                    cell.align = align[col] if col < len(align) else "left"
+            col += max(1, cell.span)
+    return Table(headers=headers, rows=rows, widths=widths, align=align, key=key)
+
+
+def _header_pairs(event: Event) -> list[tuple[str, str]]:
+    return [
+        (_("活动名称"), event.name),
+        (_("活动类型"), event.event_type.display_name),
+        (_("活动时间"), event_time(event)),
+        (_("活动地点"), text_or_placeholder(event.venue)),
+    ]
+
+
+def _layout(
+    slug: str, title: str, data: Any, intro: list[tuple[str, str]], sections: list[Section]
+) -> Layout:
+    return Layout(
+        slug=slug,
+        title=title,
+        organisation=data.organisation.name,
+        event_name=data.event.name,
+        generated_on=generation_date(data.event).strftime("%Y-%m-%d"),
+        intro=KeyValues(intro, key="intro"),
+        sections=sections,
+    )
+
+
+def _numbered(headings: list[str]) -> list[str]:
+    """Chinese documents number sections 一、二、…; English ones 1. 2. …"""
+    from django.utils.translation import get_language
+
+    if (get_language() or "").startswith("en"):
+        return [f"{i + 1}. {h}" for i, h in enumerate(headings)]
+    numerals = "一二三四五六七八九十"
+    return [f"{numerals[i] if i < len(numerals) else i + 1}、{h}" for i, h in enumerate(headings)]
+
+
+# ---------------------------------------------------------------- DOC-1 活动需求调研报告
+def needs_report_layout(data: NeedsReportData) -> Layout:
+    event, report = data.event, data.report
+    requesters = "、".join(person_label(u) for u in data.requesters) or placeholder()
+    intro = _header_pairs(event) + [
+        (_("需求提出部门"), data.department.display_name if data.department else placeholder()),
+        (_("需求提出人"), requesters),
+        (_("提出日期"), fmt_date(data.requested_on)),
+    ]
+    kinds = dict(NeedsInput.Kind.choices)
+    inputs = table(
+        [_("类别"), _("内容"), _("来源")],
+        [
+            Row([Cell(str(kinds.get(i.kind, i.kind))), Cell(i.content), Cell(i.source or "—")])
+            for i in data.inputs
+        ],
+        widths=[2, 6, 2],
+        key="inputs",
+    )
+    methods = table(
+        [_("方法"), _("日期"), _("参与对象"), _("发现")],
+        [
+            Row(
+                [
+                    Cell(m.get_method_display()),
+                    Cell(fmt_date(m.conducted_on)),
+                    Cell(m.participants or "—"),
+                    Cell(m.findings),
+                ]
+            )
+            for m in data.methods
+        ],
+        widths=[2, 2, 2, 5],
+        key="methods",
+    )
+    people = table(
+        [_("姓名"), _("职务"), _("部门")],
+        [
+            Row(
+                [Cell(u.name), Cell(u.title or "—"), Cell(u.department.display_name if u.department else "—")]
+            )
+            for u in data.requesters
+        ],
+        widths=[3, 4, 3],
+        key="requesters",
+    )
+    history = table(
+        [_("历史活动"), _("活动类型"), _("时间"), _("地点")],
+        [
+            Row(
+                [
+                    Cell(h.name),
+                    Cell(h.event_type.display_name),
+                    Cell(fmt_date(h.starts_at, h.tz)),
+                    Cell(h.venue or "—"),
+                ]
+            )
+            for h in data.history
+        ],
+        widths=[4, 2, 2, 3],
+        key="history",
+    )
+    headings = _numbered(
+        [
+            _("需求背景"),
+            _("需求输入"),
+            _("调研方法与发现"),
+            _("目标受众画像"),
+            _("核心需求"),
+            _("初步目标设定"),
+            _("参考的历史活动"),
+            _("需求提出部门及人员"),
+        ]
+    )
+    sections = [
+        Section(headings[0], [Text(text_or_placeholder(report.background if report else ""))]),
+        Section(headings[1], [inputs]),
+        Section(headings[2], [methods]),
+        Section(headings[3], [Text(text_or_placeholder(report.audience_persona if report else ""))]),
+        Section(headings[4], [Text(text_or_placeholder(report.core_needs if report else ""))]),
+        Section(headings[5], [Text(text_or_placeholder(report.initial_goals if report else ""))]),
+        Section(headings[6], [history]),
+        Section(
+            headings[7],
+            [
+                KeyValues(
+                    [
+                        (
+                            _("需求提出部门"),
+                            data.department.display_name if data.department else placeholder(),
+                        ),
+                        (_("提出日期"), fmt_date(data.requested_on)),
+                    ],
+                    key="requesting",
+                ),
+                people,
+            ],
+        ),
+    ]
+    return _layout("needs-report", _("活动需求调研报告"), data, intro, sections)
+
+
+# ---------------------------------------------------------------- DOC-2 活动策划方案
+def _segment_time(seg: Any, tz: Any, multi_day: bool) -> str:
+    start = timezone.localtime(seg.starts_at, tz)
+    end = timezone.localtime(seg.ends_at, tz)
+    prefix = f"{start:%m-%d} " if multi_day else ""
+    return f"{prefix}{start:%H:%M}–{end:%H:%M}"
+
+
+def budget_table(budget: BudgetSummary) -> Table:
+    cur = budget.currency
+    rows: list[Row] = []
+    for group in budget.groups:
+        for line in group.lines:
+            rows.append(
+                Row(
+                    [
+                        Cell(group.name),
+                        Cell(line.item),
+                        Cell(fmt_number(line.quantity)),
+                        Cell(line.unit or "—"),
+                        Cell(format_money(line.unit_price, cur)),
+                        Cell(format_money(line.amount, cur)),
+                        Cell(line.note or ""),
+                    ]
+                )
+            )
+        rows.append(
+            Row(
+                [
+                    Cell(_("%(category)s 小计") % {"category": group.name}, span=5, bold=True),
+                    Cell(format_money(group.subtotal, cur), bold=True),
+                    Cell(""),
+                ],
+                kind="subtotal",
+            )
+        )
+    if budget.groups:
+        rows.append(
+            Row(
+                [
+                    Cell(_("合计"), span=5, bold=True),
+                    Cell(format_money(budget.total, cur), bold=True),
+                    Cell(""),
+                ],
+                kind="total",
+            )
+        )
+    return table(
+        [_("科目"), _("项目"), _("数量"), _("单位"), _("单价"), _("金额"), _("备注")],
+        rows,
+        widths=[2, 4, 1, 1, 2, 2, 2],
+        align=["left", "left", "right", "center", "right", "right", "left"],
+        key="budget",
+    )
+
+
+def budget_pairs(budget: BudgetSummary) -> list[tuple[str, str]]:
+    cur = budget.currency
+    share = fmt_percent(budget.contingency_share)
+    band = _("%(low)s–%(high)s") % {
+        "low": fmt_percent(budget.reserve_min),
+        "high": fmt_percent(budget.reserve_max),
+    }
+    if budget.share_in_band is not None:
+        state = (
+            _("在规定区间 %(band)s 内") % {"band": band}
+            if budget.share_in_band
+            else _("不在规定区间 %(band)s 内") % {"band": band}
+        )
+        share = f"{share}({state})"
+    approved = format_money(budget.approved, cur) if budget.approved is not None else placeholder()
+    pairs = [
+        (_("预算总额"), format_money(budget.total, cur)),
+        (_("应急备用金"), format_money(budget.contingency, cur)),
+        (_("应急备用金占比"), share),
+        (_("需求部门审批额度"), approved),
+    ]
+    if budget.within_approved is not None:
+        remaining = budget.approved - budget.total  # type: ignore[operator]
+        if budget.within_approved:
+            pairs.append((_("额度余量"), format_money(remaining, cur)))
+        else:
+            pairs.append((_("超出审批额度"), format_money(-remaining, cur)))
+    return pairs
+
+
+def plan_layout(data: PlanData) -> Layout:
+    event, plan = data.event, data.plan
+    tz = event.tz
+    version = data.latest_version
+    version_text = (
+        _("第 %(n)s 版(%(status)s)") % {"n": version.number, "status": version.get_status_display()}
+        if version
+        else _("未提交评审")
+    )
+    intro = _header_pairs(event) + [
+        (
+            _("需求部门"),
+            event.requesting_department.display_name if event.requesting_department else placeholder(),
+        ),
+        (_("活动负责人"), person_label(event.owner)),
+        (_("方案版本"), version_text),
+    ]
+    goals = table(
+        [_("指标"), _("具体描述"), _("目标值"), _("基线"), _("截止日期"), _("负责人"), _("服务的业务目标")],
+        [
+            Row(
+                [
+                    Cell(g.metric_label),
+                    Cell(g.description or "—"),
+                    Cell(
+                        f"{fmt_number(g.target_value)} {g.unit}".strip()
+                        if g.target_value is not None
+                        else placeholder()
+                    ),
+                    Cell(f"{fmt_number(g.baseline)} {g.unit}".strip() if g.baseline is not None else "—"),
+                    Cell(fmt_date(g.due_date)),
+                    Cell(g.owner.name if g.owner else placeholder()),
+                    Cell(g.objective or "—"),
+                ]
+            )
+            for g in data.goals
+        ],
+        widths=[2, 3, 2, 2, 2, 2, 3],
+        align=["left", "left", "right", "right", "center", "left", "left"],
+        key="goals",
+    )
+    multi_day = event.local_start().date() != event.local_end().date()
+    segments = table(
+        [_("序号"), _("时间"), _("环节"), _("时长(分钟)"), _("负责人"), _("关键动作")],
+        [
+            Row(
+                [
+                    Cell(str(i)),
+                    Cell(_segment_time(s, tz, multi_day)),
+                    Cell(s.title + (_("(并行)") if s.parallel else "")),
+                    Cell(str(s.duration_minutes)),
+                    Cell(s.owner.name if s.owner else placeholder()),
+                    Cell(s.key_actions or "—"),
+                ]
+            )
+            for i, s in enumerate(data.segments, start=1)
+        ],
+        widths=[1, 3, 3, 2, 2, 5],
+        align=["center", "center", "left", "right", "left", "left"],
+        key="run_of_show",
+    )
+    levels = {"low": _("低"), "medium": _("中"), "high": _("高")}
+    risks = table(
+        [_("风险"), _("可能性"), _("影响"), _("负责人"), _("应对预案"), _("备用资源")],
+        [
+            Row(
+                [
+                    Cell(r.risk),
+                    Cell(levels.get(r.likelihood, r.likelihood)),
+                    Cell(levels.get(r.impact, r.impact)),
+                    Cell(r.owner.name if r.owner else placeholder()),
+                    Cell(r.response),
+                    Cell(r.backup_resource or "—"),
+                ]
+            )
+            for r in data.risks
+        ],
+        widths=[3, 1, 1, 2, 4, 3],
+        align=["left", "center", "center", "left", "left", "left"],
+        key="risks",
+    )
+    attachments = table(
+        [_("序号"), _("类别"), _("文件名"), _("大小")],
+        [
+            Row([Cell(str(i)), Cell(a.get_kind_display()), Cell(a.original_name), Cell(_file_size(a.size))])
+            for i, a in enumerate(data.attachments, start=1)
+        ],
+        widths=[1, 2, 6, 2],
+        align=["center", "left", "left", "right"],
+        key="attachments",
+    )
+    headings = _numbered(
+        [
+            _("活动背景"),
+            _("活动目标"),
+            _("主题与调性"),
+            _("时间与地点"),
+            _("活动流程"),
+            _("活动预算"),
+            _("风险预案"),
+            _("附件"),
+        ]
+    )
+    background: list[Block] = [Text(text_or_placeholder(plan.background if plan else ""))]
+    if plan and plan.positioning.strip():
+        background += [Subheading(_("定位说明")), Text(plan.positioning)]
+    sections = [
+        Section(
+            headings[0],
+            background,
+        ),
+        Section(headings[1], [goals]),
+        Section(
+            headings[2],
+            [
+                KeyValues(
+                    [
+                        (_("主题"), text_or_placeholder(event.theme)),
+                        (_("调性"), text_or_placeholder(event.tone)),
+                    ],
+                    key="theme",
+                )
+            ],
+        ),
+        Section(
+            headings[3],
+            [
+                KeyValues(
+                    [
+                        (_("活动时间"), event_time(event)),
+                        (_("活动地点"), text_or_placeholder(event.venue)),
+                        (
+                            _("预计人数"),
+                            str(event.expected_attendance) if event.expected_attendance else placeholder(),
+                        ),
+                    ],
+                    key="time_place",
+                )
+            ],
+        ),
+        Section(headings[4], [segments]),
+        Section(
+            headings[5],
+            [budget_table(data.budget), KeyValues(budget_pairs(data.budget), key="budget_summary")],
+        ),
+        Section(headings[6], [risks]),
+        Section(headings[7], [attachments]),
+    ]
+    return _layout("plan", _("活动策划方案"), data, intro, sections)
+
+
+def _file_size(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} B"
+
+
+# ---------------------------------------------------------------- DOC-3 活动策划方案审批表
+def _review_opinions(review: Review | None) -> str:
+    if review is None:
+        return "\n".join(
+            f"{label}:{BLANK_LINE}" for label in (_("可行性意见"), _("预算合理性意见"), _("风险控制意见"))
+        )
+    parts = [
+        (_("可行性意见"), review.feasibility_opinion),
+        (_("预算合理性意见"), review.budget_opinion),
+        (_("风险控制意见"), review.risk_opinion),
+    ]
+    lines = [f"{label}:{(text or '').strip() or placeholder()}" for label, text in parts]
+    if review.conditions.strip():
+        lines.append(_("附加条件:%(conditions)s") % {"conditions": review.conditions.strip()})
+    return "\n".join(lines)
+
+
+def _decision_label(review: Review | None) -> str:
+    if review is None:
+        return BLANK_LINE
+    return str(review.get_decision_display())
+
+
+def _signature_cells(label: str, sig: Signature | None, tz: Any) -> list[Cell]:
+    if sig is None:
+        return [
+            Cell(label, bold=True),
+            Cell(BLANK_LINE),
+            Cell(BLANK_LINE),
+            Cell(BLANK_LINE),
+            Cell(BLANK_LINE),
+        ]
+    return [
+        Cell(label, bold=True),
+        Cell(person_label(sig.approver)),
+        Cell(str(sig.get_decision_display())),
+        Cell(sig.comment.strip() or "—"),
+        Cell(fmt_datetime(sig.signed_at, tz)),
+    ]
+
+
+def approval_form_layout(data: ApprovalFormData) -> Layout:
+    event, version = data.event, data.version
+    tz = event.tz
+    cur = data.budget.currency
+    intro = _header_pairs(event) + [
+        (
+            _("需求部门"),
+            event.requesting_department.display_name if event.requesting_department else placeholder(),
+        ),
+        (_("活动负责人"), person_label(event.owner)),
+        (_("预算总额"), format_money(data.budget.total, cur) if data.budget.groups else placeholder()),
+        (
+            _("需求部门审批额度"),
+            format_money(data.budget.approved, cur) if data.budget.approved is not None else placeholder(),
+        ),
+    ]
+    if version is not None:
+        version_pairs = [
+            (_("方案版本号"), _("第 %(n)s 版") % {"n": version.number}),
+            (_("版本状态"), str(version.get_status_display())),
+            (_("提交人"), person_label(version.submitted_by, with_title=False)),
+            (_("提交评审时间"), fmt_datetime(version.submitted_at, tz)),
+            (_("内容哈希(SHA-256)"), version.content_hash or placeholder()),
+        ]
+    else:
+        version_pairs = [(_("方案版本号"), _("尚未提交评审"))]
+    reviews = table(
+        [_("评审部门"), _("评审人"), _("结论"), _("评审意见"), _("评审日期")],
+        [
+            Row(
+                [
+                    Cell(r.department.display_name, bold=True),
+                    Cell(person_label(r.review.reviewer) if r.review and r.review.reviewer else BLANK_LINE),
+                    Cell(_decision_label(r.review)),
+                    Cell(_review_opinions(r.review)),
+                    Cell(
+                        fmt_date(r.review.decided_at, tz)
+                        if r.review and r.review.decided_at
+                        else (
+                            BLANK_LINE
+                            if r.review is None or r.review.decision == Review.Decision.PENDING
+                            else placeholder()
+                        )
+                    ),
+                ],
+                kind="sign" if r.review is None or r.review.decision == Review.Decision.PENDING else "body",
+            )
+            for r in data.reviews
+        ],
+        widths=[2, 2, 2, 7, 2],
+        align=["left", "left", "center", "left", "center"],
+        key="reviews",
+    )
+    signatures = table(
+        [_("审批层级"), _("审批人"), _("决定"), _("意见"), _("签署时间")],
+        [
+            Row(_signature_cells(s.label, s.signature, tz), kind="body" if s.signature else "sign")
+            for s in data.signatures
+        ],
+        widths=[2, 3, 2, 5, 3],
+        align=["left", "left", "center", "left", "center"],
+        key="signatures",
+    )
+    dates = [
+        (
+            _("评审完成日期"),
+            fmt_date(data.reviews_completed_at, tz) if data.reviews_completed_at else BLANK_LINE,
+        ),
+    ]
+    for s in data.signatures:
+        dates.append(
+            (
+                _("%(level)s审批日期") % {"level": s.label},
+                fmt_date(s.signature.signed_at, tz) if s.signature else BLANK_LINE,
+            )
+        )
+    dates.append((_("定稿日期"), fmt_date(data.approved_at, tz) if data.approved_at else BLANK_LINE))
+    headings = _numbered([_("方案版本"), _("部门评审意见"), _("领导审批签字"), _("审批日期")])
+    sections = [
+        Section(headings[0], [KeyValues(version_pairs, key="version")]),
+        Section(headings[1], [reviews]),
+        Section(headings[2], [signatures]),
+        Section(headings[3], [KeyValues(dates, key="dates")]),
+    ]
+    layout = _layout("approval-form", _("活动策划方案审批表"), data, intro, sections)
+    if version is not None:
+        layout.notes.append(
+            _("本表依据方案第 %(n)s 版生成;电子签字均针对内容哈希 %(hash)s,方案修改后签字作废,须重新审批。")
+            % {"n": version.number, "hash": version.content_hash[:12] or placeholder()}
+        )
+        if version.status == PlanVersion.Status.SUPERSEDED:
+            layout.notes.append(_("注意:该版本已因方案修改而作废。"))
+    if data.voided_count:
+        layout.notes.append(_("该版本有 %(n)s 条签字已作废,未列入本表。") % {"n": data.voided_count})
+    return layout

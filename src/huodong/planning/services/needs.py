@@ -1,0 +1,481 @@
+"""Writes of the needs research (需求洞察): the report, its inputs and methods (NI-1, NI-2, DOC-1).
+
+Every function checks who acts (``rules.can_edit_planning``) and the event's step
+(``rules.NEEDS_EDITABLE_STEPS``), validates all of its input before writing, and records an audit row.
+The report is created on the first change, never by reading it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+
+from huodong.core.audit import audit_record, snapshot
+from huodong.core.errors import DomainError, NotFound
+from huodong.core.models import Department, User
+from huodong.events.models import Event
+from huodong.events.steps import Step
+
+from .. import rules
+from ..models import NeedsInput, NeedsMethod, NeedsReport
+
+# Longest text accepted in one field of the report; a report is prose, not a data dump.
+TEXT_MAX = 5000
+SOURCE_MAX = 200
+PARTICIPANTS_MAX = 300
+# The most inputs or methods one report may carry (a PUT replacing them is validated row by row).
+ROWS_MAX = 100
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+
+UNSET: Any = _Unset()
+
+REPORT_TEXT_FIELDS = ("background", "audience_persona", "core_needs", "initial_goals")
+
+
+def _editable_event(actor: User | None, event: Event) -> Event:
+    """The event re-read (and on PostgreSQL locked) so the step check sees the current step."""
+    rules.require_planning_editor(actor, event)
+    current = Event.objects.select_for_update().select_related("event_type").filter(pk=event.pk).first()
+    if current is None:
+        raise NotFound(_("活动不存在。"))
+    rules.require_step(current, rules.NEEDS_EDITABLE_STEPS, str(_("需求调研报告")))
+    return current
+
+
+def _report_for(event: Event) -> NeedsReport:
+    report, _created = NeedsReport.objects.get_or_create(event=event)
+    return report
+
+
+def _clean_text(
+    errors: dict[str, list[Any]], field: str, value: Any, *, label: Any, max_len: int, required: bool = False
+) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        errors.setdefault(field, []).append(_("「%(label)s」须为文字。") % {"label": label})
+        return ""
+    value = value.strip()
+    if required and not value:
+        errors.setdefault(field, []).append(_("请填写「%(label)s」。") % {"label": label})
+    elif len(value) > max_len:
+        errors.setdefault(field, []).append(
+            _("「%(label)s」最多 %(max)s 个字,当前 %(n)s 个字。")
+            % {"label": label, "max": max_len, "n": len(value)}
+        )
+    return value
+
+
+def _clean_date(errors: dict[str, list[Any]], field: str, value: Any, *, label: Any) -> dt.date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        errors.setdefault(field, []).append(_("「%(label)s」须为日期,如 2027-03-01。") % {"label": label})
+        return None
+    return value
+
+
+def _report_state(report: NeedsReport) -> dict[str, Any]:
+    data = snapshot(
+        report,
+        [
+            "background",
+            "audience_persona",
+            "core_needs",
+            "initial_goals",
+            "requesting_department",
+            "requested_on",
+            "history_event_ids",
+        ],
+    )
+    data["requesters"] = sorted(report.requesters.values_list("username", flat=True)) if report.pk else []
+    data["inputs"] = (
+        [snapshot(i, ["kind", "content", "source"]) for i in report.inputs.all()] if report.pk else []
+    )
+    data["methods"] = (
+        [snapshot(m, ["method", "findings", "conducted_on", "participants"]) for m in report.methods.all()]
+        if report.pk
+        else []
+    )
+    return data
+
+
+# ---------------------------------------------------------------- input and method rows
+def _validate_input(data: Mapping[str, Any], prefix: str = "") -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    errors: dict[str, list[Any]] = {}
+    kind = data.get("kind")
+    if kind not in NeedsInput.Kind.values:
+        errors[f"{prefix}kind"] = [
+            _("未知的输入类别「%(kind)s」,可选:%(choices)s。")
+            % {
+                "kind": kind if kind is not None else "",
+                "choices": "、".join(f"{v}({label})" for v, label in NeedsInput.Kind.choices),
+            }
+        ]
+    content = _clean_text(
+        errors, f"{prefix}content", data.get("content"), label=_("内容"), max_len=TEXT_MAX, required=True
+    )
+    source = _clean_text(errors, f"{prefix}source", data.get("source"), label=_("来源"), max_len=SOURCE_MAX)
+    return {"kind": kind, "content": content, "source": source}, errors
+
+
+def _validate_method(
+    data: Mapping[str, Any], prefix: str = ""
+) -> tuple[dict[str, Any], dict[str, list[Any]]]:
+    errors: dict[str, list[Any]] = {}
+    method = data.get("method")
+    if method not in NeedsMethod.Method.values:
+        errors[f"{prefix}method"] = [
+            _("未知的调研方法「%(method)s」,可选:%(choices)s。")
+            % {
+                "method": method if method is not None else "",
+                "choices": "、".join(f"{v}({label})" for v, label in NeedsMethod.Method.choices),
+            }
+        ]
+    findings = _clean_text(
+        errors, f"{prefix}findings", data.get("findings"), label=_("发现"), max_len=TEXT_MAX, required=True
+    )
+    participants = _clean_text(
+        errors,
+        f"{prefix}participants",
+        data.get("participants"),
+        label=_("参与对象"),
+        max_len=PARTICIPANTS_MAX,
+    )
+    conducted_on = _clean_date(errors, f"{prefix}conducted_on", data.get("conducted_on"), label=_("日期"))
+    return {
+        "method": method,
+        "findings": findings,
+        "participants": participants,
+        "conducted_on": conducted_on,
+    }, errors
+
+
+def _validate_rows(rows: Any, name: str, validate: Any) -> tuple[list[dict[str, Any]], dict[str, list[Any]]]:
+    if not isinstance(rows, list | tuple):
+        return [], {name: [_("须为列表。")]}
+    if len(rows) > ROWS_MAX:
+        return [], {name: [_("最多 %(max)s 条。") % {"max": ROWS_MAX}]}
+    cleaned: list[dict[str, Any]] = []
+    errors: dict[str, list[Any]] = {}
+    for i, row in enumerate(rows):
+        if not isinstance(row, Mapping):
+            errors[f"{name}.{i}"] = [_("第 %(n)s 条须为对象。") % {"n": i + 1}]
+            continue
+        data, row_errors = validate(row, f"{name}.{i}.")
+        cleaned.append(data)
+        errors.update(row_errors)
+    return cleaned, errors
+
+
+# ---------------------------------------------------------------- the report
+def _validate_history(event: Event, value: Any) -> tuple[list[int], dict[str, list[Any]]]:
+    if not isinstance(value, list | tuple) or any(
+        isinstance(v, bool) or not isinstance(v, int) for v in value
+    ):
+        return [], {"history_event_ids": [_("须为活动编号的列表。")]}
+    ids = list(dict.fromkeys(value))
+    if event.pk in ids:
+        return [], {"history_event_ids": [_("不能选择本活动作为历史参考。")]}
+    found = set(
+        Event.objects.filter(pk__in=ids, event_type_id=event.event_type_id, step=Step.CLOSED).values_list(
+            "pk", flat=True
+        )
+    )
+    bad = [i for i in ids if i not in found]
+    if bad:
+        return [], {
+            "history_event_ids": [
+                _("只能选择同类型(%(type)s)且已归档闭环的活动;不符合的编号:%(ids)s。")
+                % {"type": event.event_type, "ids": "、".join(str(i) for i in bad)}
+            ]
+        }
+    return ids, {}
+
+
+@transaction.atomic
+def needs_report_update(
+    *,
+    actor: User,
+    event: Event,
+    background: Any = UNSET,
+    audience_persona: Any = UNSET,
+    core_needs: Any = UNSET,
+    initial_goals: Any = UNSET,
+    requesting_department: Any = UNSET,
+    requesters: Any = UNSET,
+    requested_on: Any = UNSET,
+    history_event_ids: Any = UNSET,
+    inputs: Any = UNSET,
+    methods: Any = UNSET,
+) -> NeedsReport:
+    """Change the parts of the report given (DOC-1); ``inputs``/``methods`` lists replace the existing rows.
+
+    Fields left ``UNSET`` keep their value. Everything is validated first; one audit row records the
+    report before and after.
+    """
+    event = _editable_event(actor, event)
+    errors: dict[str, list[Any]] = {}
+    changes: dict[str, Any] = {}
+    labels = {
+        "background": _("需求背景"),
+        "audience_persona": _("目标受众画像"),
+        "core_needs": _("核心需求描述"),
+        "initial_goals": _("初步目标设定"),
+    }
+    given = {
+        "background": background,
+        "audience_persona": audience_persona,
+        "core_needs": core_needs,
+        "initial_goals": initial_goals,
+    }
+    for name, value in given.items():
+        if value is not UNSET:
+            changes[name] = _clean_text(errors, name, value, label=labels[name], max_len=TEXT_MAX)
+    if requesting_department is not UNSET:
+        if requesting_department is not None and (
+            not isinstance(requesting_department, Department) or not requesting_department.is_active
+        ):
+            errors["requesting_department"] = [_("需求提出部门须为启用中的部门。")]
+        changes["requesting_department"] = requesting_department
+    people: list[User] | None = None
+    if requesters is not UNSET:
+        if not isinstance(requesters, Iterable) or isinstance(requesters, str | bytes):
+            errors["requesters"] = [_("需求提出人须为人员列表。")]
+        else:
+            people = list(requesters)
+            if any(not isinstance(p, User) or not p.is_active for p in people):
+                errors["requesters"] = [_("需求提出人须为在职人员。")]
+            elif len(people) > 20:
+                errors["requesters"] = [_("需求提出人最多 20 位。")]
+    if requested_on is not UNSET:
+        date = _clean_date(errors, "requested_on", requested_on, label=_("提出日期"))
+        if date and date > event.local_end().date():
+            errors["requested_on"] = [
+                _("提出日期不能晚于活动日期(%(date)s)。") % {"date": event.local_end().date().isoformat()}
+            ]
+        changes["requested_on"] = date
+    if history_event_ids is not UNSET:
+        ids, history_errors = _validate_history(event, history_event_ids)
+        errors.update(history_errors)
+        changes["history_event_ids"] = ids
+    new_inputs = new_methods = None
+    if inputs is not UNSET:
+        new_inputs, row_errors = _validate_rows(inputs, "inputs", _validate_input)
+        errors.update(row_errors)
+    if methods is not UNSET:
+        new_methods, row_errors = _validate_rows(methods, "methods", _validate_method)
+        errors.update(row_errors)
+    if errors:
+        raise DomainError(errors)
+
+    report = _report_for(event)
+    before = _report_state(report)
+    for name, value in changes.items():
+        setattr(report, name, value)
+    report.save()
+    if people is not None:
+        report.requesters.set(people)
+    if new_inputs is not None:
+        report.inputs.all().delete()
+        NeedsInput.objects.bulk_create(
+            [NeedsInput(report=report, position=i, **row) for i, row in enumerate(new_inputs)]
+        )
+    if new_methods is not None:
+        report.methods.all().delete()
+        NeedsMethod.objects.bulk_create(
+            [NeedsMethod(report=report, position=i, **row) for i, row in enumerate(new_methods)]
+        )
+    after = _report_state(report)
+    audit_record(
+        actor=actor,
+        action="needs.report.update",
+        target=report,
+        event_id=event.pk,
+        summary=_("修改需求调研报告"),  # type: ignore[arg-type]
+        before=before,
+        after=after,
+    )
+    return report
+
+
+# ---------------------------------------------------------------- inputs (NI-1)
+def _next_position(qs: Any) -> int:
+    last = qs.order_by("-position").values_list("position", flat=True).first()
+    return (last or 0) + 1
+
+
+@transaction.atomic
+def needs_input_add(*, actor: User, event: Event, kind: Any, content: Any, source: Any = "") -> NeedsInput:
+    """Record one input of the needs (NI-1): business goal, market trend, customer feedback or other."""
+    event = _editable_event(actor, event)
+    data, errors = _validate_input({"kind": kind, "content": content, "source": source})
+    if errors:
+        raise DomainError(errors)
+    report = _report_for(event)
+    row = NeedsInput.objects.create(report=report, position=_next_position(report.inputs), **data)
+    audit_record(
+        actor=actor,
+        action="needs.input.add",
+        target=row,
+        event_id=event.pk,
+        summary=_("添加需求输入:%(kind)s") % {"kind": row.get_kind_display()},
+        after=snapshot(row, ["kind", "content", "source"]),
+    )
+    return row
+
+
+def _input_of(event: Event, input_id: Any) -> NeedsInput:
+    row = (
+        NeedsInput.objects.filter(pk=input_id, report__event=event).first()
+        if isinstance(input_id, int)
+        else None
+    )
+    if row is None:
+        raise NotFound(_("需求输入 %(id)s 不存在。") % {"id": input_id})
+    return row
+
+
+@transaction.atomic
+def needs_input_update(
+    *, actor: User, event: Event, input_id: int, kind: Any = UNSET, content: Any = UNSET, source: Any = UNSET
+) -> NeedsInput:
+    event = _editable_event(actor, event)
+    row = _input_of(event, input_id)
+    merged = {
+        "kind": row.kind if kind is UNSET else kind,
+        "content": row.content if content is UNSET else content,
+        "source": row.source if source is UNSET else source,
+    }
+    data, errors = _validate_input(merged)
+    if errors:
+        raise DomainError(errors)
+    before = snapshot(row, ["kind", "content", "source"])
+    for name, value in data.items():
+        setattr(row, name, value)
+    row.save()
+    audit_record(
+        actor=actor,
+        action="needs.input.update",
+        target=row,
+        event_id=event.pk,
+        summary=_("修改需求输入:%(kind)s") % {"kind": row.get_kind_display()},
+        before=before,
+        after=snapshot(row, ["kind", "content", "source"]),
+    )
+    return row
+
+
+@transaction.atomic
+def needs_input_remove(*, actor: User, event: Event, input_id: int) -> None:
+    event = _editable_event(actor, event)
+    row = _input_of(event, input_id)
+    before = snapshot(row, ["kind", "content", "source"])
+    audit_record(
+        actor=actor,
+        action="needs.input.remove",
+        target=row,
+        event_id=event.pk,
+        summary=_("删除需求输入:%(kind)s") % {"kind": row.get_kind_display()},
+        before=before,
+    )
+    row.delete()
+
+
+# ---------------------------------------------------------------- methods (NI-2)
+@transaction.atomic
+def needs_method_add(
+    *, actor: User, event: Event, method: Any, findings: Any, conducted_on: Any = None, participants: Any = ""
+) -> NeedsMethod:
+    """Record a research method used and what it found (NI-2)."""
+    event = _editable_event(actor, event)
+    data, errors = _validate_method(
+        {"method": method, "findings": findings, "conducted_on": conducted_on, "participants": participants}
+    )
+    if errors:
+        raise DomainError(errors)
+    report = _report_for(event)
+    row = NeedsMethod.objects.create(report=report, position=_next_position(report.methods), **data)
+    audit_record(
+        actor=actor,
+        action="needs.method.add",
+        target=row,
+        event_id=event.pk,
+        summary=_("添加调研方法:%(method)s") % {"method": row.get_method_display()},
+        after=snapshot(row, ["method", "findings", "conducted_on", "participants"]),
+    )
+    return row
+
+
+def _method_of(event: Event, method_id: Any) -> NeedsMethod:
+    row = (
+        NeedsMethod.objects.filter(pk=method_id, report__event=event).first()
+        if isinstance(method_id, int)
+        else None
+    )
+    if row is None:
+        raise NotFound(_("调研方法 %(id)s 不存在。") % {"id": method_id})
+    return row
+
+
+@transaction.atomic
+def needs_method_update(
+    *,
+    actor: User,
+    event: Event,
+    method_id: int,
+    method: Any = UNSET,
+    findings: Any = UNSET,
+    conducted_on: Any = UNSET,
+    participants: Any = UNSET,
+) -> NeedsMethod:
+    event = _editable_event(actor, event)
+    row = _method_of(event, method_id)
+    merged = {
+        "method": row.method if method is UNSET else method,
+        "findings": row.findings if findings is UNSET else findings,
+        "conducted_on": row.conducted_on if conducted_on is UNSET else conducted_on,
+        "participants": row.participants if participants is UNSET else participants,
+    }
+    data, errors = _validate_method(merged)
+    if errors:
+        raise DomainError(errors)
+    fields = ["method", "findings", "conducted_on", "participants"]
+    before = snapshot(row, fields)
+    for name, value in data.items():
+        setattr(row, name, value)
+    row.save()
+    audit_record(
+        actor=actor,
+        action="needs.method.update",
+        target=row,
+        event_id=event.pk,
+        summary=_("修改调研方法:%(method)s") % {"method": row.get_method_display()},
+        before=before,
+        after=snapshot(row, fields),
+    )
+    return row
+
+
+@transaction.atomic
+def needs_method_remove(*, actor: User, event: Event, method_id: int) -> None:
+    event = _editable_event(actor, event)
+    row = _method_of(event, method_id)
+    audit_record(
+        actor=actor,
+        action="needs.method.remove",
+        target=row,
+        event_id=event.pk,
+        summary=_("删除调研方法:%(method)s") % {"method": row.get_method_display()},
+        before=snapshot(row, ["method", "findings", "conducted_on", "participants"]),
+    )
+    row.delete()

@@ -1,0 +1,311 @@
+"""Internal review of a plan version (RV-1): marketing submits, sales, product, legal and finance review.
+
+``plan_submit_for_review`` freezes the working copy as a new ``PlanVersion`` with its content hash and
+opens one ``Review`` per chosen department. ``review_decide`` records one department's decision with
+its opinions on feasibility, budget reasonableness and risk control. A rejection returns the event to
+the plan step with the opinions; when every department has passed, the approvers are told (AP-1).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from huodong.core.audit import audit_record, snapshot
+from huodong.core.errors import Conflict, DomainError, NotAllowed
+from huodong.core.models import Department, Role, User
+from huodong.core.services import notify
+from huodong.events.lifecycle import event_move_back
+from huodong.events.models import Event
+from huodong.events.steps import Step
+
+from ..models import Plan, PlanVersion, Review
+from ..rules import DEFAULT_REVIEW_DEPARTMENTS, REVIEW_STEPS, require_planning_editor
+from ..selectors_review import people_with_role
+from ..versioning import content_hash, open_version, plan_snapshot, version_supersede
+
+OPINION_MAX_LENGTH = 5000
+
+
+def approval_url(event: Event) -> str:
+    return reverse("planning:approval", kwargs={"event_id": event.pk})
+
+
+def default_review_departments() -> list[Department]:
+    """RV-1: sales, product, legal and finance take part by default."""
+    return list(
+        Department.objects.filter(code__in=DEFAULT_REVIEW_DEPARTMENTS, is_active=True).order_by(
+            "sort_order", "id"
+        )
+    )
+
+
+def _fresh_event(event: Event) -> Event:
+    return Event.objects.select_for_update().select_related("owner").get(pk=event.pk)
+
+
+def _require_review_step(event: Event, what: Any) -> None:
+    if event.step not in REVIEW_STEPS:
+        raise DomainError(
+            {
+                "__all__": [
+                    _(
+                        "活动当前处于「%(step)s」,只有在「%(allowed)s」步骤才能%(what)s;请先满足方案设计的关口并推进活动。"
+                    )
+                    % {"step": Step(event.step).label, "allowed": Step.APPROVAL.label, "what": what}
+                ]
+            },
+            code="wrong_step",
+        )
+
+
+@transaction.atomic
+def plan_submit_for_review(
+    *, event: Event, actor: User, departments: list[Department] | None = None
+) -> PlanVersion:
+    """Freeze the plan as a new version and send it to each department's reviewers (RV-1)."""
+    require_planning_editor(actor, event)
+    event = _fresh_event(event)
+    _require_review_step(event, _("提交评审"))
+    plan = Plan.objects.filter(event=event).first()
+    errors: dict[str, list[Any]] = {}
+    if plan is None:
+        errors["__all__"] = [_("尚未编写策划方案,不能提交评审。")]
+    chosen = default_review_departments() if departments is None else list(dict.fromkeys(departments))
+    if not chosen:
+        errors["departments"] = [_("请至少选择一个评审部门(默认:销售部、产品部、法务部、财务部)。")]
+    for dept in chosen:
+        if not dept.is_active:
+            errors.setdefault("departments", []).append(
+                _("部门「%(dept)s」已停用,不能参与评审。") % {"dept": dept.name}
+            )
+        elif not people_with_role(Role.REVIEWER, dept.pk):
+            errors.setdefault("departments", []).append(
+                _("部门「%(dept)s」没有在职的评审人,请先在人员管理中指定评审人,或不选该部门。")
+                % {"dept": dept.name}
+            )
+    if errors:
+        raise DomainError(errors)
+    assert plan is not None
+    content = plan_snapshot(event)
+    digest = content_hash(content)
+    current_open = open_version(event, lock=True)
+    if current_open is not None:
+        if current_open.content_hash == digest:
+            raise Conflict(
+                _("方案 v%(n)s 内容未修改,已处于「%(status)s」,无需重复提交。")
+                % {"n": current_open.number, "status": current_open.get_status_display()}
+            )
+        # An edit slipped past plan_touch: the open version no longer matches, close it first.
+        version_supersede(version=current_open, actor=actor, what=gettext("策划方案"), current=content)
+    number = (PlanVersion.objects.filter(plan=plan).aggregate(n=Max("number"))["n"] or 0) + 1
+    version = PlanVersion.objects.create(
+        plan=plan,
+        number=number,
+        content=content,
+        content_hash=digest,
+        status=PlanVersion.Status.IN_REVIEW,
+        submitted_by=actor,
+        submitted_at=timezone.now(),
+    )
+    reviews = [Review.objects.create(version=version, department=dept) for dept in chosen]
+    audit_record(
+        actor=actor,
+        action="plan_version.submit",
+        target=version,
+        event_id=event.pk,
+        summary=gettext("提交 v%(n)s 评审:%(depts)s")
+        % {"n": number, "depts": "、".join(d.name for d in chosen)},
+        after={
+            "number": number,
+            "content_hash": digest,
+            "status": version.status,
+            "departments": [d.code for d in chosen],
+        },
+    )
+    reviewers = [person for r in reviews for person in people_with_role(Role.REVIEWER, r.department_id)]
+    notify(
+        recipients=reviewers,
+        kind="review.requested",
+        message=gettext("请评审「%(event)s」的策划方案 v%(n)s(可行性、预算合理性、风险控制)。")
+        % {"event": event.name, "n": number},
+        url=approval_url(event),
+        event_id=event.pk,
+    )
+    return version
+
+
+def _opinions_text(review: Review) -> str:
+    parts = []
+    for label, text in (
+        (gettext("可行性"), review.feasibility_opinion),
+        (gettext("预算合理性"), review.budget_opinion),
+        (gettext("风险控制"), review.risk_opinion),
+        (gettext("附加条件"), review.conditions),
+    ):
+        if text.strip():
+            parts.append(f"{label}:{text.strip()}")
+    return ";".join(parts)
+
+
+@transaction.atomic
+def review_decide(
+    *,
+    review: Review,
+    actor: User,
+    decision: str,
+    feasibility_opinion: str = "",
+    budget_opinion: str = "",
+    risk_opinion: str = "",
+    conditions: str = "",
+) -> Review:
+    """One department's decision on a version (RV-1). Nothing is written when anything is refused."""
+    from ..versioning import plan_content_hash
+
+    review = (
+        Review.objects.select_for_update().select_related("department", "version__plan").get(pk=review.pk)
+    )
+    version = PlanVersion.objects.select_for_update().get(pk=review.version_id)
+    if actor is None or not actor.is_authenticated or actor.role != Role.REVIEWER:
+        raise NotAllowed(_("只有部门评审人可以评审方案。"))
+    if actor.department_id != review.department_id:
+        raise NotAllowed(_("评审人不属于该部门(%(dept)s),不能代为评审。") % {"dept": review.department.name})
+    if review.decision != Review.Decision.PENDING:
+        raise Conflict(
+            _("%(dept)s已评审(%(decision)s),不能重复评审。")
+            % {"dept": review.department.name, "decision": review.get_decision_display()}
+        )
+    if version.status != PlanVersion.Status.IN_REVIEW:
+        raise Conflict(
+            _("方案 v%(n)s 已不在评审中(%(status)s),不能再评审。")
+            % {"n": version.number, "status": version.get_status_display()}
+        )
+    event = _fresh_event(version.plan.event)
+    _require_review_step(event, _("评审"))
+    if plan_content_hash(event) != version.content_hash:
+        raise Conflict(_("方案已修改,请查看新版本。"))
+    texts = {
+        "feasibility_opinion": (feasibility_opinion or "").strip(),
+        "budget_opinion": (budget_opinion or "").strip(),
+        "risk_opinion": (risk_opinion or "").strip(),
+        "conditions": (conditions or "").strip(),
+    }
+    errors: dict[str, list[Any]] = {}
+    allowed = [Review.Decision.APPROVE, Review.Decision.APPROVE_WITH_CONDITIONS, Review.Decision.REJECT]
+    if decision not in allowed:
+        errors["decision"] = [
+            _("请选择评审结论:%(choices)s。")
+            % {"choices": "、".join(str(Review.Decision(d).label) for d in allowed)}
+        ]
+    for field, text in texts.items():
+        if len(text) > OPINION_MAX_LENGTH:
+            errors.setdefault(field, []).append(_("最多 %(n)s 个字。") % {"n": OPINION_MAX_LENGTH})
+    if decision == Review.Decision.APPROVE_WITH_CONDITIONS and not texts["conditions"]:
+        errors["conditions"] = [_("有条件通过须写明附加条件。")]
+    if decision == Review.Decision.REJECT and not (
+        texts["feasibility_opinion"] or texts["budget_opinion"] or texts["risk_opinion"]
+    ):
+        errors["feasibility_opinion"] = [
+            _("驳回须至少填写一项意见(可行性、预算合理性或风险控制),说明需要修改什么。")
+        ]
+    if errors:
+        raise DomainError(errors)
+    before = snapshot(review)
+    review.reviewer = actor
+    review.decision = decision
+    review.feasibility_opinion = texts["feasibility_opinion"]
+    review.budget_opinion = texts["budget_opinion"]
+    review.risk_opinion = texts["risk_opinion"]
+    review.conditions = texts["conditions"]
+    review.decided_at = timezone.now()
+    review.save()
+    audit_record(
+        actor=actor,
+        action="review.decide",
+        target=review,
+        event_id=event.pk,
+        summary=gettext("%(dept)s评审 v%(n)s:%(decision)s")
+        % {"dept": review.department.name, "n": version.number, "decision": review.get_decision_display()},
+        before=before,
+        after=snapshot(review),
+    )
+    url = approval_url(event)
+    opinions = _opinions_text(review)
+    if decision == Review.Decision.REJECT:
+        version.status = PlanVersion.Status.REJECTED
+        version.closed_at = timezone.now()
+        version.save(update_fields=["status", "closed_at"])
+        reason = gettext("%(dept)s评审驳回 v%(n)s(%(who)s):%(opinions)s") % {
+            "dept": review.department.name,
+            "n": version.number,
+            "who": actor.name,
+            "opinions": opinions,
+        }
+        audit_record(
+            actor=actor,
+            action="plan_version.reject",
+            target=version,
+            event_id=event.pk,
+            summary=reason,
+            before={"status": PlanVersion.Status.IN_REVIEW},
+            after={"status": version.status},
+        )
+        event_move_back(event=event, actor=actor, to_step=Step.PLAN, reason=reason, system=True)
+        notify(
+            recipients=[event.owner],
+            kind="review.rejected",
+            message=gettext("「%(event)s」的方案被驳回,已退回方案设计。%(reason)s")
+            % {"event": event.name, "reason": reason},
+            url=url,
+            event_id=event.pk,
+        )
+        return review
+    notify(
+        recipients=[event.owner],
+        kind="review.decided",
+        message=gettext("%(dept)s已评审「%(event)s」v%(n)s:%(decision)s。%(opinions)s")
+        % {
+            "dept": review.department.name,
+            "event": event.name,
+            "n": version.number,
+            "decision": review.get_decision_display(),
+            "opinions": opinions,
+        },
+        url=url,
+        event_id=event.pk,
+    )
+    if not version.reviews.filter(decision=Review.Decision.PENDING).exists():
+        version.status = PlanVersion.Status.REVIEWED
+        version.save(update_fields=["status"])
+        audit_record(
+            actor=actor,
+            action="plan_version.reviewed",
+            target=version,
+            event_id=event.pk,
+            summary=gettext("v%(n)s 各部门评审全部通过,待分管领导审批") % {"n": version.number},
+            before={"status": PlanVersion.Status.IN_REVIEW},
+            after={"status": version.status},
+        )
+        notify(
+            recipients=people_with_role(Role.APPROVER_EXEC),
+            kind="approval.requested",
+            message=gettext("「%(event)s」的策划方案 v%(n)s 已通过各部门评审,请您(分管领导)审批。")
+            % {"event": event.name, "n": version.number},
+            url=url,
+            event_id=event.pk,
+        )
+        notify(
+            recipients=[event.owner],
+            kind="review.passed",
+            message=gettext("「%(event)s」v%(n)s 已通过全部评审,已提交分管领导审批。")
+            % {"event": event.name, "n": version.number},
+            url=url,
+            event_id=event.pk,
+        )
+    return review
