@@ -42,6 +42,7 @@ sysdeps:
 migrate: install
 	@mkdir -p $(HUODONG_DATA_DIR)
 	$(BIN)/huodong manage migrate --noinput -v 0
+	$(BIN)/huodong manage collectstatic --noinput -v 0
 
 demo: migrate
 	$(BIN)/huodong demo --if-empty
@@ -55,8 +56,8 @@ test: sysdeps install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install-dev
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check src tests bench conftest.py
+	$(BIN)/ruff format --check src tests bench conftest.py
 	$(BIN)/mypy src/huodong
 
 bench: install-dev

@@ -342,6 +342,17 @@ def open_version(event: Event, *, lock: bool = False) -> PlanVersion | None:
     return qs.first()
 
 
+# What an edit touched, as the audit log and the notices name it (``plan_touch(what=…)``).
+WHAT_LABELS: dict[str, Any] = {
+    "plan": _("方案基本信息"),
+    "goals": _("活动目标"),
+    "segment": _("活动流程"),
+    "budget": _("预算"),
+    "risk": _("风险预案"),
+    "attachment": _("附件"),
+}
+
+
 def version_supersede(
     *, version: PlanVersion, actor: User | None, what: str, current: dict[str, Any]
 ) -> None:
@@ -409,4 +420,4 @@ def plan_touch(*, event: Event, actor: User | None, what: str) -> None:
     current = plan_snapshot(event)
     if content_hash(current) == version.content_hash:
         return
-    version_supersede(version=version, actor=actor, what=what, current=current)
+    version_supersede(version=version, actor=actor, what=str(WHAT_LABELS.get(what, what)), current=current)

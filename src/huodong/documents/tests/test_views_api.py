@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from huodong.core.services import token_create
 from huodong.documents.render import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE
+from tests.factories import login
 
 from .readers import docx_kv, docx_read, docx_table, pdf_text
 
@@ -87,8 +88,6 @@ def test_download_sends_the_file_with_its_chinese_file_name(
 
 def test_any_signed_in_colleague_may_download(client, outsider, records):
     # REQ: DOC-3
-    from tests.conftest import login
-
     login(client, outsider)
     response = client.get(download_url(records.event.pk, "approval-form", "docx"))
     assert response.status_code == 200

@@ -11,7 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from huodong.api.schemas import ErrorOut
 from huodong.core.errors import DomainError, NotFound
@@ -133,7 +133,7 @@ def list_goals(request: HttpRequest, event_id: int):  # noqa: ANN201
 def add_goal(request: HttpRequest, event_id: int, payload: GoalIn):  # noqa: ANN201
     event = _event(event_id)
     goal = services.goal_add(actor=request.user, event=event, **_resolve_owner(payload.dict()))  # type: ignore[arg-type]
-    return 201, goal
+    return Status(201, goal)
 
 
 @router.patch(
@@ -152,4 +152,4 @@ def update_goal(request: HttpRequest, event_id: int, goal_id: int, payload: Goal
 )
 def remove_goal(request: HttpRequest, event_id: int, goal_id: int):  # noqa: ANN201
     services.goal_remove(actor=request.user, event=_event(event_id), goal_id=goal_id)  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)

@@ -10,7 +10,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from huodong.api.schemas import ErrorOut
 from huodong.core.errors import DomainError, NotFound
@@ -209,7 +209,7 @@ def get_needs_history(request: HttpRequest, event_id: int):  # noqa: ANN201
 )
 def add_input(request: HttpRequest, event_id: int, payload: InputIn):  # noqa: ANN201
     row = services.needs_input_add(actor=request.user, event=_event(event_id), **payload.dict())  # type: ignore[arg-type]
-    return 201, row
+    return Status(201, row)
 
 
 @router.patch(
@@ -234,7 +234,7 @@ def update_input(request: HttpRequest, event_id: int, input_id: int, payload: In
 )
 def remove_input(request: HttpRequest, event_id: int, input_id: int):  # noqa: ANN201
     services.needs_input_remove(actor=request.user, event=_event(event_id), input_id=input_id)  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)
 
 
 @router.post(
@@ -244,7 +244,7 @@ def remove_input(request: HttpRequest, event_id: int, input_id: int):  # noqa: A
 )
 def add_method(request: HttpRequest, event_id: int, payload: MethodIn):  # noqa: ANN201
     row = services.needs_method_add(actor=request.user, event=_event(event_id), **payload.dict())  # type: ignore[arg-type]
-    return 201, row
+    return Status(201, row)
 
 
 @router.patch(
@@ -269,4 +269,4 @@ def update_method(request: HttpRequest, event_id: int, method_id: int, payload: 
 )
 def remove_method(request: HttpRequest, event_id: int, method_id: int):  # noqa: ANN201
     services.needs_method_remove(actor=request.user, event=_event(event_id), method_id=method_id)  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Router, Schema
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from huodong.api.schemas import ErrorOut
@@ -259,7 +259,7 @@ def put_plan(request: HttpRequest, event_id: int, payload: PlanIn):  # noqa: ANN
 def add_segment(request: HttpRequest, event_id: int, payload: SegmentIn):  # noqa: ANN201
     event = _event(event_id)
     seg = segment_services.segment_add(actor=request.user, event=event, **_owner(payload.dict()))  # type: ignore[arg-type]
-    return 201, _segment_out(event, seg.pk)
+    return Status(201, _segment_out(event, seg.pk))
 
 
 @router.patch(
@@ -299,7 +299,7 @@ def delete_segment(request: HttpRequest, event_id: int, segment_id: int):  # noq
     event = _event(event_id)
     seg = segment_services.segment_get(event=event, segment_id=segment_id)
     segment_services.segment_remove(actor=request.user, segment=seg)  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)
 
 
 def _segment_out(event: Event, pk: int) -> dict[str, Any]:
@@ -319,7 +319,7 @@ def _line_out(event: Event, pk: int) -> dict[str, Any]:
 def add_budget_line(request: HttpRequest, event_id: int, payload: BudgetLineIn):  # noqa: ANN201
     event = _event(event_id)
     line = budget_services.budget_line_add(actor=request.user, event=event, **payload.dict())  # type: ignore[arg-type]
-    return 201, _line_out(event, line.pk)
+    return Status(201, _line_out(event, line.pk))
 
 
 @router.patch(
@@ -344,7 +344,7 @@ def delete_budget_line(request: HttpRequest, event_id: int, line_id: int):  # no
     event = _event(event_id)
     line = budget_services.budget_line_get(event=event, line_id=line_id)
     budget_services.budget_line_remove(actor=request.user, line=line)  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)
 
 
 # ---------------------------------------------------------------- risks
@@ -360,7 +360,7 @@ def _risk_out(event: Event, pk: int) -> dict[str, Any]:
 def add_risk(request: HttpRequest, event_id: int, payload: RiskIn):  # noqa: ANN201
     event = _event(event_id)
     risk = risk_services.risk_add(actor=request.user, event=event, **_owner(payload.dict()))  # type: ignore[arg-type]
-    return 201, _risk_out(event, risk.pk)
+    return Status(201, _risk_out(event, risk.pk))
 
 
 @router.patch(
@@ -384,7 +384,7 @@ def delete_risk(request: HttpRequest, event_id: int, risk_id: int):  # noqa: ANN
     event = _event(event_id)
     risk = risk_services.risk_get(event=event, risk_id=risk_id)
     risk_services.risk_remove(actor=request.user, risk=risk)  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)
 
 
 # ---------------------------------------------------------------- attachments (DOC-2)
@@ -396,7 +396,7 @@ def delete_risk(request: HttpRequest, event_id: int, risk_id: int):  # noqa: ANN
 def add_attachment(request: HttpRequest, event_id: int, file: File[UploadedFile], kind: Form[str] = "other"):  # noqa: ANN201, B008
     event = _event(event_id)
     att = attachment_services.attachment_add(actor=request.user, event=event, file=file, kind=kind)  # type: ignore[arg-type]
-    return 201, next(a for a in plan_data(event)["attachments"] if a["id"] == att.pk)
+    return Status(201, next(a for a in plan_data(event)["attachments"] if a["id"] == att.pk))
 
 
 @router.delete(
@@ -408,7 +408,7 @@ def delete_attachment(request: HttpRequest, event_id: int, attachment_id: int): 
     event = _event(event_id)
     att = attachment_services.attachment_get(event=event, attachment_id=attachment_id)
     attachment_services.attachment_remove(actor=request.user, attachment=att)  # type: ignore[arg-type]
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(

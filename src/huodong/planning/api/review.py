@@ -11,7 +11,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from huodong.api.schemas import ErrorOut
 from huodong.core.errors import DomainError, NotAllowed, NotFound
@@ -230,7 +230,7 @@ def submit_plan(request: HttpRequest, event_id: int, payload: SubmitIn | None = 
             )
         departments = [found[c] for c in codes]
     version = plan_submit_for_review(event=event, actor=request.user, departments=departments)  # type: ignore[arg-type]
-    return 201, version
+    return Status(201, version)
 
 
 @router.get("/{event_id}/reviews", response={200: list[ReviewOut], **ERRORS}, summary="最新版本的部门评审")
@@ -265,7 +265,7 @@ def sign_approval(request: HttpRequest, event_id: int, payload: SignIn):  # noqa
     if version is None:
         raise NotFound(_("尚无提交评审的方案版本。"))
     signature = approval_sign(version=version, actor=request.user, **payload.dict())  # type: ignore[arg-type]
-    return 201, signature
+    return Status(201, signature)
 
 
 @router.get(

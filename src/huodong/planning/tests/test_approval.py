@@ -1,5 +1,4 @@
 """Signed approval (AP-1) and the gate for leaving 审批定稿 (LC-2)."""
-# ruff: noqa: F811  (pytest fixtures are imported by name from approval_fixtures)
 
 from __future__ import annotations
 
@@ -17,20 +16,9 @@ from huodong.planning.gates.approval import plan_is_approved
 from huodong.planning.models import ApprovalLevel, BudgetLine, PlanVersion, Signature
 from huodong.planning.services.approval import approval_sign
 from huodong.planning.versioning import plan_content_hash, plan_touch
+from tests.factories import person
 
-from .approval_fixtures import (  # noqa: F401
-    admin_user,
-    approver_exec,
-    approver_gm,
-    organiser,
-    pass_all_reviews,
-    person,
-    plan_event,
-    reviewed_version,
-    reviewers,
-    sign,
-    submit,
-)
+from .conftest import pass_all_reviews, reviewed_version, sign, submit
 
 
 def _criteria(event: Event) -> dict[str, tuple[bool, str]]:

@@ -1,5 +1,4 @@
 """The review and approval API (RV-1, AP-1): same services as the pages, JSON errors naming the field."""
-# ruff: noqa: F811  (pytest fixtures are imported by name from approval_fixtures)
 
 from __future__ import annotations
 
@@ -14,16 +13,7 @@ from huodong.core.services import token_create
 from huodong.events.steps import Step
 from huodong.planning.models import BudgetLine, PlanVersion, Review, Signature
 
-from .approval_fixtures import (  # noqa: F401
-    approver_exec,
-    approver_gm,
-    organiser,
-    outsider,
-    plan_event,
-    reviewed_version,
-    reviewers,
-    submit,
-)
+from .conftest import reviewed_version, submit
 
 
 class Api:

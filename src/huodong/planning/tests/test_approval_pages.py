@@ -1,5 +1,4 @@
 """The review and approval pages: who sees which form, bad input re-renders with the field's message."""
-# ruff: noqa: F811  (pytest fixtures are imported by name from approval_fixtures)
 
 from __future__ import annotations
 
@@ -11,20 +10,9 @@ from django.urls import reverse
 from huodong.core.models import Department
 from huodong.events.steps import Step
 from huodong.planning.models import BudgetLine, PlanVersion, Review, Signature
+from tests.factories import login
 
-from .approval_fixtures import (  # noqa: F401
-    admin_user,
-    approver_exec,
-    approver_gm,
-    login,
-    organiser,
-    outsider,
-    plan_event,
-    reviewed_version,
-    reviewers,
-    sign,
-    submit,
-)
+from .conftest import reviewed_version, sign, submit
 
 
 def _url(event, name="planning:approval", **kw):

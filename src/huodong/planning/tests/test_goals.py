@@ -1,5 +1,4 @@
 """SMART goals (GO-1): every refusal reason, achievability against history, the plan touch, the gate (LC-2)."""
-# ruff: noqa: F811  (fixtures are imported by name from needs_goals_fixtures)
 
 from __future__ import annotations
 
@@ -17,17 +16,7 @@ from huodong.planning.gates.needs_goals import goals_are_smart
 from huodong.planning.models import Goal
 from huodong.planning.services import goals as services
 
-from .needs_goals_fixtures import (  # noqa: F401
-    admin_user,
-    complete_needs,
-    event,
-    make_event,
-    move,
-    organiser,
-    outsider,
-    reviewer_sales,
-    smart_goal,
-)
+from .conftest import complete_needs, make_event, move, smart_goal, smart_goal_data
 
 pytestmark = pytest.mark.django_db
 
@@ -38,17 +27,7 @@ def at_goals(event):
 
 
 def _valid(by: User, /, **overrides):
-    data = {
-        "metric": Goal.Metric.VALID_LEADS,
-        "target_value": Decimal("150"),
-        "unit": "条",
-        "due_date": dt.date(2027, 4, 1),
-        "owner": by,
-        "objective": "新品上市需提升30%线索量",
-        "description": "收集有效线索150条",
-    }
-    data.update(overrides)
-    return data
+    return smart_goal_data(by, **{"description": "收集有效线索150条", **overrides})
 
 
 def test_a_smart_goal_is_added_and_audited(at_goals, organiser):

@@ -1,5 +1,4 @@
 """The in-app inbox: who is told when it is their turn (RV-1, AP-1), pending lists per persona, mark as read."""
-# ruff: noqa: F811  (pytest fixtures are imported by name from approval_fixtures)
 
 from __future__ import annotations
 
@@ -8,19 +7,9 @@ from django.urls import reverse
 
 from huodong.core.models import Notification
 from huodong.planning.selectors_review import pending_approvals_for, pending_count, pending_reviews_for
+from tests.factories import login
 
-from .approval_fixtures import (  # noqa: F401
-    approver_exec,
-    approver_gm,
-    login,
-    organiser,
-    outsider,
-    pass_all_reviews,
-    plan_event,
-    reviewers,
-    sign,
-    submit,
-)
+from .conftest import pass_all_reviews, sign, submit
 
 PERSONAS = ["organiser", "reviewer_sales", "reviewer_finance", "approver_exec", "approver_gm", "outsider"]
 

@@ -1,5 +1,4 @@
 """Needs research: the services (NI-1, NI-2, DOC-1), the historical-review selector, the gate (LC-2), the demo."""
-# ruff: noqa: F811  (fixtures are imported by name from needs_goals_fixtures)
 
 from __future__ import annotations
 
@@ -17,18 +16,7 @@ from huodong.planning.gates.needs_goals import needs_report_complete
 from huodong.planning.models import Goal, NeedsInput, NeedsMethod, NeedsReport
 from huodong.planning.services import needs as services
 
-from .needs_goals_fixtures import (  # noqa: F401
-    admin_user,
-    complete_needs,
-    event,
-    make_event,
-    marketing_mgr,
-    move,
-    organiser,
-    outsider,
-    reviewer_sales,
-    smart_goal,
-)
+from .conftest import complete_needs, make_event, move, smart_goal
 
 pytestmark = pytest.mark.django_db
 

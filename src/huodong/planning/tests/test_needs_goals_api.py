@@ -1,5 +1,4 @@
 """The needs and goals API: create, read, validation 400 naming the field, 403, 404."""
-# ruff: noqa: F811  (fixtures are imported by name from needs_goals_fixtures)
 
 from __future__ import annotations
 
@@ -8,18 +7,7 @@ import pytest
 from huodong.events.steps import Step
 from huodong.planning.models import Goal, NeedsInput, NeedsMethod, NeedsReport
 
-from .needs_goals_fixtures import (  # noqa: F401
-    as_organiser,
-    as_outsider,
-    event,
-    make_event,
-    marketing_mgr,
-    move,
-    organiser,
-    outsider,
-    reviewer_sales,
-    smart_goal,
-)
+from .conftest import make_event, move, smart_goal
 
 pytestmark = pytest.mark.django_db
 

@@ -1,5 +1,4 @@
 """The needs and goals pages: status codes, form errors naming the field, read-only for outsiders."""
-# ruff: noqa: F811  (fixtures are imported by name from needs_goals_fixtures)
 
 from __future__ import annotations
 
@@ -10,19 +9,9 @@ from django.test import Client
 
 from huodong.events.steps import Step
 from huodong.planning.models import Goal, NeedsInput, NeedsMethod, NeedsReport
+from tests.factories import login
 
-from .needs_goals_fixtures import (  # noqa: F401
-    as_organiser,
-    as_outsider,
-    event,
-    login,
-    make_event,
-    move,
-    organiser,
-    outsider,
-    reviewer_sales,
-    smart_goal,
-)
+from .conftest import make_event, move, smart_goal
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_plan_support are redefined as parameters)
 """Plan API: a round trip through every resource, and the 400/403/404 answers (PL-1, PL-2, PL-3, DOC-2)."""
 
 from __future__ import annotations
@@ -8,10 +7,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from huodong.events.steps import Step
 from huodong.planning.models import BudgetLine, RunOfShowSegment
+from tests.factories import login
 
-from .test_plan_support import as_organiser, event, login, media_root, move, organiser, outsider  # noqa: F401
+from .conftest import move
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("event_at_plan_step")]
 JSON = "application/json"
 
 

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_plan_support are redefined as parameters)
 """Attachments of the plan (DOC-2): stored through Django storage, refused when too large or disguised."""
 
 from __future__ import annotations
@@ -13,10 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from huodong.core.errors import DomainError, NotAllowed
 from huodong.planning.models import PlanAttachment
 from huodong.planning.services.attachments import attachment_add, attachment_remove
+from tests.factories import login
 
-from .test_plan_support import event, login, media_root, organiser, outsider, plan  # noqa: F401
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("event_at_plan_step")]
 
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32

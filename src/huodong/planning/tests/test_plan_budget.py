@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_plan_support are redefined as parameters)
 """Budget (PL-3): amounts computed as Decimal, bad figures refused naming the field, the summary's rules."""
 
 from __future__ import annotations
@@ -21,9 +20,9 @@ from huodong.planning.services.budget import (
 )
 from huodong.planning.services.plan import plan_update
 
-from .test_plan_support import event, move, organiser, outsider, plan  # noqa: F401
+from .conftest import move
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("event_at_plan_step")]
 
 
 def add(event, actor, category="venue", quantity="1", unit_price="100", **kw):

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_plan_support are redefined as parameters)
 """The demo's launch plan meets every plan criterion, loads twice without change, and keeps the event's step."""
 
 from __future__ import annotations
@@ -7,14 +6,14 @@ from decimal import Decimal
 
 import pytest
 
-from huodong.core.models import Role
 from huodong.demo.plan_demo import demo_plan
 from huodong.events.lifecycle import gate_evaluate
 from huodong.events.steps import Step
 from huodong.planning.models import Plan
 from huodong.planning.selectors_plan import budget_summary
+from tests.factories import demo_person
 
-from .test_plan_support import at, make_event, person
+from .conftest import at, make_event
 
 pytestmark = pytest.mark.django_db
 
@@ -22,15 +21,15 @@ pytestmark = pytest.mark.django_db
 def test_the_demo_plan_is_complete_idempotent_and_leaves_the_step(db):
     # REQ: PL-1, PL-2, PL-3
     people = {
-        u: person(u, role, dept)
-        for u, role, dept in [
-            ("organiser", Role.ORGANISER, "marketing"),
-            ("marketing_mgr", Role.ORGANISER, "marketing"),
-            ("staff", Role.STAFF, "marketing"),
-            ("checkin_staff", Role.STAFF, "admin"),
-            ("reviewer_sales", Role.REVIEWER, "sales"),
-            ("reviewer_product", Role.REVIEWER, "product"),
-            ("approver_gm", Role.APPROVER_GM, "admin"),
+        u: demo_person(u)
+        for u in [
+            "organiser",
+            "marketing_mgr",
+            "staff",
+            "checkin_staff",
+            "reviewer_sales",
+            "reviewer_product",
+            "approver_gm",
         ]
     }
     event = make_event(people["organiser"], step=Step.NEEDS)

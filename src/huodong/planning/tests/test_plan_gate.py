@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_plan_support are redefined as parameters)
 """The gate of 方案设计 (PL-1, PL-2, PL-3, DOC-2, LC-2): every unmet criterion listed, then it passes."""
 
 from __future__ import annotations
@@ -15,9 +14,9 @@ from huodong.events.steps import Step
 from huodong.planning.models import BudgetLine, Plan, RunOfShowSegment
 from huodong.planning.services.plan import plan_get_or_create, plan_update
 
-from .test_plan_support import at, complete_plan, event, organiser  # noqa: F401
+from .conftest import at, complete_plan
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("event_at_plan_step")]
 
 
 def unmet(event) -> dict[str, list[str]]:

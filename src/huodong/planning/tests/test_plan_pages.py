@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_plan_support are redefined as parameters)
 """The plan page: sections render, forms post (plain and htmx), field errors show, read-only for others."""
 
 from __future__ import annotations
@@ -10,22 +9,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from huodong.events.steps import Step
 from huodong.planning.models import BudgetLine, Plan, PlanAttachment, RunOfShowSegment
+from tests.factories import login
 
-from .test_plan_support import (  # noqa: F401
-    as_organiser,
-    at,
-    complete_plan,
-    event,
-    login,
-    media_root,
-    move,
-    organiser,
-    outsider,
-    plan,
-    reviewer_finance,
-)
+from .conftest import at, complete_plan, move
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("event_at_plan_step")]
 
 
 def url(event, tail: str = "") -> str:

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_plan_support are redefined as parameters)
 """Plan basics (PL-1) and the risk register (DOC-2): theme and tone through the Event, risks add/edit/remove."""
 
 from __future__ import annotations
@@ -11,9 +10,7 @@ from huodong.planning.models import Risk
 from huodong.planning.services.plan import plan_update
 from huodong.planning.services.risks import risk_add, risk_remove, risk_update
 
-from .test_plan_support import event, organiser, outsider, plan  # noqa: F401
-
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("event_at_plan_step")]
 
 
 def test_theme_and_tone_are_saved_on_the_event_with_the_plan_fields(plan, event, organiser):

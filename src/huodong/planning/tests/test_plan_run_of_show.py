@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (pytest fixtures imported from test_plan_support are redefined as parameters)
 """Run of show (PL-2): template prefill, inside the event's time, no overlap unless parallel, move."""
 
 from __future__ import annotations
@@ -17,9 +16,9 @@ from huodong.planning.services.run_of_show import (
     segments_relayout,
 )
 
-from .test_plan_support import at, event, move, organiser, outsider, plan  # noqa: F401
+from .conftest import at, move
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("event_at_plan_step")]
 
 
 def test_a_new_plan_is_prefilled_with_the_launch_template_back_to_back(plan, event):

@@ -1,5 +1,4 @@
 """Submission for review and the departments' decisions (RV-1)."""
-# ruff: noqa: F811  (pytest fixtures are imported by name from approval_fixtures)
 
 from __future__ import annotations
 
@@ -13,19 +12,9 @@ from huodong.events.models import Event, StepTransition
 from huodong.events.steps import Step
 from huodong.planning.models import BudgetLine, PlanVersion, Review
 from huodong.planning.services.review import plan_submit_for_review, review_decide
+from tests.factories import person
 
-from .approval_fixtures import (  # noqa: F401
-    admin_user,
-    approver_exec,
-    approver_gm,
-    organiser,
-    outsider,
-    pass_all_reviews,
-    person,
-    plan_event,
-    reviewers,
-    submit,
-)
+from .conftest import pass_all_reviews, submit
 
 
 def _review(version: PlanVersion, code: str) -> Review:

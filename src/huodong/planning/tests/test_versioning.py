@@ -1,5 +1,4 @@
 """Plan snapshot, content hash, diff, and what an edit does to a version in review or approval (AP-1, DOC-2)."""
-# ruff: noqa: F811  (pytest fixtures are imported by name from approval_fixtures)
 
 from __future__ import annotations
 
@@ -28,16 +27,7 @@ from huodong.planning.versioning import (
     version_diff,
 )
 
-from .approval_fixtures import (  # noqa: F401
-    approver_exec,
-    approver_gm,
-    organiser,
-    plan_event,
-    reviewed_version,
-    reviewers,
-    sign,
-    submit,
-)
+from .conftest import reviewed_version, sign, submit
 
 
 def test_snapshot_holds_everything_the_signed_plan_contains(plan_event):
