@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Install the Debian packages huodong needs when they are missing and we may (root with apt-get).
-#   fonts    a CJK font, so PDF documents render Chinese
+#   fonts    a CJK font and Pango, so PDF documents (WeasyPrint) render Chinese; gettext for the catalogues
 #   browser  Debian's Chromium, for the browser tests
 #   office   LibreOffice Writer, for the tests that open the Word documents
 set -u
 want=()
 for what in "$@"; do
   case "$what" in
-    fonts)   fc-list :lang=zh 2>/dev/null | grep -q . || want+=(fonts-noto-cjk) ;;
+    fonts)   fc-list :lang=zh 2>/dev/null | grep -q . || want+=(fonts-noto-cjk)
+             ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || want+=(libpango-1.0-0 libpangoft2-1.0-0)
+             command -v msgfmt >/dev/null 2>&1 || want+=(gettext) ;;
     browser) [ -x /usr/bin/chromium ] || want+=(chromium) ;;
     office)  command -v soffice >/dev/null 2>&1 || want+=(libreoffice-writer-nogui) ;;
   esac

@@ -126,3 +126,19 @@ def test_an_unknown_command_exits_with_usage():
     with pytest.raises(SystemExit) as exc:
         cli.main(["fly"])
     assert exc.value.code == 2
+
+
+def test_a_token_can_be_listed_and_revoked_from_the_command_line(db, organiser, client):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("token", "create", organiser.username, stdout=out)
+    secret = out.getvalue().strip()
+    assert client.get("/api/events", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 200
+    listing = StringIO()
+    call_command("token", "list", organiser.username, stdout=listing)
+    assert secret[:10] in listing.getvalue() and "active" in listing.getvalue()
+    call_command("token", "revoke", secret[:10], stdout=StringIO())
+    assert client.get("/api/events", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 401

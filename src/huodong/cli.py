@@ -105,8 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_demo)
 
     p = sub.add_parser("token", help="API 令牌 / API tokens")
-    p.add_argument("action", choices=["create"])
-    p.add_argument("username")
+    p.add_argument("action", choices=["create", "list", "revoke"])
+    p.add_argument("username", help="create/list: 用户名 username; revoke: 令牌前缀 token prefix (hd_…)")
     p.add_argument("--days", type=int, help="有效天数 / days until it expires")
     p.add_argument("--name", default="")
     p.set_defaults(func=_token)

@@ -238,11 +238,12 @@ def token_authenticate(secret: str) -> User:
 
 
 @transaction.atomic
-def token_revoke(*, actor: User, token_id: int) -> None:
+def token_revoke(*, actor: User | None, token_id: int, system: bool = False) -> None:
+    """Revoke a token: its owner or an administrator; ``system`` is the operator's command line."""
     token = ApiToken.objects.filter(pk=token_id).first()
     if token is None:
         raise NotFound(_("令牌不存在。"))
-    if token.user_id != actor.pk and not actor.is_admin:
+    if not system and (actor is None or (token.user_id != actor.pk and not actor.is_admin)):
         raise NotAllowed()
     ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
     audit_record(actor=actor, action="token.revoke", target=token)

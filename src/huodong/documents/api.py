@@ -15,6 +15,7 @@ from huodong.api.schemas import ErrorOut
 from huodong.core.errors import NotFound
 
 from . import selectors
+from .access import document_require_access
 from .render import DOCUMENTS, FORMATS, document_render
 
 router = Router(tags=["documents"])
@@ -44,6 +45,7 @@ def document_download(
     event = selectors.document_event_get(event_id)
     if event is None:
         raise NotFound({"event_id": [_("活动不存在。")]})
+    document_require_access(user=request.user, event=event, doc=doc)  # type: ignore[arg-type]
     if lang is None:
         lang = "en" if (get_language() or "").startswith("en") else "zh-hans"
     rendered = document_render(event=event, doc=doc, fmt=fmt, lang=lang)

@@ -19,9 +19,10 @@ from django.utils.translation import gettext as _
 from huodong.core.models import User
 from huodong.core.money import format_money
 from huodong.events.models import Event
-from huodong.planning.models import NeedsInput, PlanVersion, Review, Signature
+from huodong.planning.models import Goal, NeedsInput, PlanVersion, Review, Risk, RunOfShowSegment, Signature
+from huodong.planning.selectors_plan import local
 
-from .selectors import ApprovalFormData, BudgetSummary, NeedsReportData, PlanData, generation_date
+from .selectors import ApprovalFormData, DocumentBudget, NeedsReportData, PlanData, generation_date
 
 BLANK_LINE = "＿＿＿＿＿＿＿＿"  # a line to write on by hand (DOC-3 signature fields)
 
@@ -328,14 +329,7 @@ def needs_report_layout(data: NeedsReportData) -> Layout:
 
 
 # ---------------------------------------------------------------- DOC-2 活动策划方案
-def _segment_time(seg: Any, tz: Any, multi_day: bool) -> str:
-    start = timezone.localtime(seg.starts_at, tz)
-    end = timezone.localtime(seg.ends_at, tz)
-    prefix = f"{start:%m-%d} " if multi_day else ""
-    return f"{prefix}{start:%H:%M}–{end:%H:%M}"
-
-
-def budget_table(budget: BudgetSummary) -> Table:
+def budget_table(budget: DocumentBudget) -> Table:
     cur = budget.currency
     rows: list[Row] = []
     for group in budget.groups:
@@ -368,7 +362,7 @@ def budget_table(budget: BudgetSummary) -> Table:
             Row(
                 [
                     Cell(_("合计"), span=5, bold=True),
-                    Cell(format_money(budget.total, cur), bold=True),
+                    Cell(format_money(budget.figures.total, cur), bold=True),
                     Cell(""),
                 ],
                 kind="total",
@@ -383,46 +377,47 @@ def budget_table(budget: BudgetSummary) -> Table:
     )
 
 
-def budget_pairs(budget: BudgetSummary) -> list[tuple[str, str]]:
-    cur = budget.currency
-    share = fmt_percent(budget.contingency_share)
+def budget_pairs(budget: DocumentBudget) -> list[tuple[str, str]]:
+    """The PL-3 figures as planning judges them: reserve share against the band, the approved amount."""
+    figures, cur = budget.figures, budget.currency
+    # Printed to one decimal from the exact ratio (planning keeps the share to four places for its
+    # check, and rounding that again could print 7.8% for 7.746%); in the band or not is planning's call.
+    exact = figures.contingency / figures.total if figures.contingency_share is not None else None
+    share = fmt_percent(exact)
     band = _("%(low)s–%(high)s") % {
-        "low": fmt_percent(budget.reserve_min),
-        "high": fmt_percent(budget.reserve_max),
+        "low": fmt_percent(figures.reserve_min),
+        "high": fmt_percent(figures.reserve_max),
     }
-    if budget.share_in_band is not None:
+    if figures.contingency_share is not None:
         state = (
             _("在规定区间 %(band)s 内") % {"band": band}
-            if budget.share_in_band
+            if figures.reserve_in_band
             else _("不在规定区间 %(band)s 内") % {"band": band}
         )
         share = f"{share}({state})"
-    approved = format_money(budget.approved, cur) if budget.approved is not None else placeholder()
+    approved = format_money(figures.approved, cur) if figures.approved is not None else placeholder()
     pairs = [
-        (_("预算总额"), format_money(budget.total, cur)),
-        (_("应急备用金"), format_money(budget.contingency, cur)),
+        (_("预算总额"), format_money(figures.total, cur)),
+        (_("应急备用金"), format_money(figures.contingency, cur)),
         (_("应急备用金占比"), share),
         (_("需求部门审批额度"), approved),
     ]
-    if budget.within_approved is not None:
-        remaining = budget.approved - budget.total  # type: ignore[operator]
-        if budget.within_approved:
-            pairs.append((_("额度余量"), format_money(remaining, cur)))
+    if figures.remaining is not None:
+        if figures.over_budget:
+            pairs.append((_("超出审批额度"), format_money(-figures.remaining, cur)))
         else:
-            pairs.append((_("超出审批额度"), format_money(-remaining, cur)))
+            pairs.append((_("额度余量"), format_money(figures.remaining, cur)))
     return pairs
 
 
-def plan_layout(data: PlanData) -> Layout:
-    event, plan = data.event, data.plan
-    tz = event.tz
-    version = data.latest_version
+def _plan_intro(data: PlanData) -> list[tuple[str, str]]:
+    event, version = data.event, data.latest_version
     version_text = (
         _("第 %(n)s 版(%(status)s)") % {"n": version.number, "status": version.get_status_display()}
         if version
         else _("未提交评审")
     )
-    intro = _header_pairs(event) + [
+    return _header_pairs(event) + [
         (
             _("需求部门"),
             event.requesting_department.display_name if event.requesting_department else placeholder(),
@@ -430,138 +425,164 @@ def plan_layout(data: PlanData) -> Layout:
         (_("活动负责人"), person_label(event.owner)),
         (_("方案版本"), version_text),
     ]
-    goals = table(
-        [_("指标"), _("具体描述"), _("目标值"), _("基线"), _("截止日期"), _("负责人"), _("服务的业务目标")],
+
+
+def _plan_background(data: PlanData) -> list[Block]:
+    plan = data.plan
+    blocks: list[Block] = [Text(text_or_placeholder(plan.background if plan else ""))]
+    if plan and plan.positioning.strip():
+        blocks += [Subheading(_("定位说明")), Text(plan.positioning)]
+    return blocks
+
+
+def _goal_row(g: Goal) -> Row:
+    target = f"{fmt_number(g.target_value)} {g.unit}".strip() if g.target_value is not None else placeholder()
+    baseline = f"{fmt_number(g.baseline)} {g.unit}".strip() if g.baseline is not None else "—"
+    return Row(
         [
-            Row(
-                [
-                    Cell(g.metric_label),
-                    Cell(g.description or "—"),
-                    Cell(
-                        f"{fmt_number(g.target_value)} {g.unit}".strip()
-                        if g.target_value is not None
-                        else placeholder()
-                    ),
-                    Cell(f"{fmt_number(g.baseline)} {g.unit}".strip() if g.baseline is not None else "—"),
-                    Cell(fmt_date(g.due_date)),
-                    Cell(g.owner.name if g.owner else placeholder()),
-                    Cell(g.objective or "—"),
-                ]
-            )
-            for g in data.goals
-        ],
-        widths=[2, 3, 2, 2, 2, 2, 3],
-        align=["left", "left", "right", "right", "center", "left", "left"],
-        key="goals",
-    )
-    multi_day = event.local_start().date() != event.local_end().date()
-    segments = table(
-        [_("序号"), _("时间"), _("环节"), _("时长(分钟)"), _("负责人"), _("关键动作")],
-        [
-            Row(
-                [
-                    Cell(str(i)),
-                    Cell(_segment_time(s, tz, multi_day)),
-                    Cell(s.title + (_("(并行)") if s.parallel else "")),
-                    Cell(str(s.duration_minutes)),
-                    Cell(s.owner.name if s.owner else placeholder()),
-                    Cell(s.key_actions or "—"),
-                ]
-            )
-            for i, s in enumerate(data.segments, start=1)
-        ],
-        widths=[1, 3, 3, 2, 2, 5],
-        align=["center", "center", "left", "right", "left", "left"],
-        key="run_of_show",
-    )
-    levels = {"low": _("低"), "medium": _("中"), "high": _("高")}
-    risks = table(
-        [_("风险"), _("可能性"), _("影响"), _("负责人"), _("应对预案"), _("备用资源")],
-        [
-            Row(
-                [
-                    Cell(r.risk),
-                    Cell(levels.get(r.likelihood, r.likelihood)),
-                    Cell(levels.get(r.impact, r.impact)),
-                    Cell(r.owner.name if r.owner else placeholder()),
-                    Cell(r.response),
-                    Cell(r.backup_resource or "—"),
-                ]
-            )
-            for r in data.risks
-        ],
-        widths=[3, 1, 1, 2, 4, 3],
-        align=["left", "center", "center", "left", "left", "left"],
-        key="risks",
-    )
-    attachments = table(
-        [_("序号"), _("类别"), _("文件名"), _("大小")],
-        [
-            Row([Cell(str(i)), Cell(a.get_kind_display()), Cell(a.original_name), Cell(_file_size(a.size))])
-            for i, a in enumerate(data.attachments, start=1)
-        ],
-        widths=[1, 2, 6, 2],
-        align=["center", "left", "left", "right"],
-        key="attachments",
-    )
-    headings = _numbered(
-        [
-            _("活动背景"),
-            _("活动目标"),
-            _("主题与调性"),
-            _("时间与地点"),
-            _("活动流程"),
-            _("活动预算"),
-            _("风险预案"),
-            _("附件"),
+            Cell(g.metric_label),
+            Cell(g.description or "—"),
+            Cell(target),
+            Cell(baseline),
+            Cell(fmt_date(g.due_date)),
+            Cell(g.owner.name if g.owner else placeholder()),
+            Cell(g.objective or "—"),
         ]
     )
-    background: list[Block] = [Text(text_or_placeholder(plan.background if plan else ""))]
-    if plan and plan.positioning.strip():
-        background += [Subheading(_("定位说明")), Text(plan.positioning)]
-    sections = [
-        Section(
-            headings[0],
-            background,
-        ),
-        Section(headings[1], [goals]),
-        Section(
-            headings[2],
+
+
+def _plan_goals(data: PlanData) -> list[Block]:
+    return [
+        table(
             [
-                KeyValues(
-                    [
-                        (_("主题"), text_or_placeholder(event.theme)),
-                        (_("调性"), text_or_placeholder(event.tone)),
-                    ],
-                    key="theme",
-                )
+                _("指标"),
+                _("具体描述"),
+                _("目标值"),
+                _("基线"),
+                _("截止日期"),
+                _("负责人"),
+                _("服务的业务目标"),
             ],
-        ),
-        Section(
-            headings[3],
-            [
-                KeyValues(
-                    [
-                        (_("活动时间"), event_time(event)),
-                        (_("活动地点"), text_or_placeholder(event.venue)),
-                        (
-                            _("预计人数"),
-                            str(event.expected_attendance) if event.expected_attendance else placeholder(),
-                        ),
-                    ],
-                    key="time_place",
-                )
-            ],
-        ),
-        Section(headings[4], [segments]),
-        Section(
-            headings[5],
-            [budget_table(data.budget), KeyValues(budget_pairs(data.budget), key="budget_summary")],
-        ),
-        Section(headings[6], [risks]),
-        Section(headings[7], [attachments]),
+            [_goal_row(g) for g in data.goals],
+            widths=[2, 3, 2, 2, 2, 2, 3],
+            align=["left", "left", "right", "right", "center", "left", "left"],
+            key="goals",
+        )
     ]
-    return _layout("plan", _("活动策划方案"), data, intro, sections)
+
+
+def _plan_theme(data: PlanData) -> list[Block]:
+    event = data.event
+    pairs = [(_("主题"), text_or_placeholder(event.theme)), (_("调性"), text_or_placeholder(event.tone))]
+    return [KeyValues(pairs, key="theme")]
+
+
+def _plan_time_place(data: PlanData) -> list[Block]:
+    event = data.event
+    attendance = str(event.expected_attendance) if event.expected_attendance else placeholder()
+    pairs = [
+        (_("活动时间"), event_time(event)),
+        (_("活动地点"), text_or_placeholder(event.venue)),
+        (_("预计人数"), attendance),
+    ]
+    return [KeyValues(pairs, key="time_place")]
+
+
+def _segment_row(event: Event, number: int, seg: RunOfShowSegment, multi_day: bool) -> Row:
+    start, end = local(event, seg.starts_at), local(event, seg.ends_at)
+    day = f"{start:%m-%d} " if multi_day else ""
+    return Row(
+        [
+            Cell(str(number)),
+            Cell(f"{day}{start:%H:%M}–{end:%H:%M}"),
+            Cell(seg.title + (_("(并行)") if seg.parallel else "")),
+            Cell(str(seg.duration_minutes)),
+            Cell(seg.owner.name if seg.owner else placeholder()),
+            Cell(seg.key_actions or "—"),
+        ]
+    )
+
+
+def _plan_run_of_show(data: PlanData) -> list[Block]:
+    event = data.event
+    multi_day = event.local_start().date() != event.local_end().date()
+    return [
+        table(
+            [_("序号"), _("时间"), _("环节"), _("时长(分钟)"), _("负责人"), _("关键动作")],
+            [_segment_row(event, i, s, multi_day) for i, s in enumerate(data.segments, start=1)],
+            widths=[1, 3, 3, 2, 2, 5],
+            align=["center", "center", "left", "right", "left", "left"],
+            key="run_of_show",
+        )
+    ]
+
+
+def _plan_budget(data: PlanData) -> list[Block]:
+    return [budget_table(data.budget), KeyValues(budget_pairs(data.budget), key="budget_summary")]
+
+
+def _risk_row(risk: Risk) -> Row:
+    levels = {"low": _("低"), "medium": _("中"), "high": _("高")}
+    return Row(
+        [
+            Cell(risk.risk),
+            Cell(levels.get(risk.likelihood, risk.likelihood)),
+            Cell(levels.get(risk.impact, risk.impact)),
+            Cell(risk.owner.name if risk.owner else placeholder()),
+            Cell(risk.response),
+            Cell(risk.backup_resource or "—"),
+        ]
+    )
+
+
+def _plan_risks(data: PlanData) -> list[Block]:
+    return [
+        table(
+            [_("风险"), _("可能性"), _("影响"), _("负责人"), _("应对预案"), _("备用资源")],
+            [_risk_row(r) for r in data.risks],
+            widths=[3, 1, 1, 2, 4, 3],
+            align=["left", "center", "center", "left", "left", "left"],
+            key="risks",
+        )
+    ]
+
+
+def _plan_attachments(data: PlanData) -> list[Block]:
+    return [
+        table(
+            [_("序号"), _("类别"), _("文件名"), _("大小")],
+            [
+                Row(
+                    [
+                        Cell(str(i)),
+                        Cell(a.get_kind_display()),
+                        Cell(a.original_name),
+                        Cell(_file_size(a.size)),
+                    ]
+                )
+                for i, a in enumerate(data.attachments, start=1)
+            ],
+            widths=[1, 2, 6, 2],
+            align=["center", "left", "left", "right"],
+            key="attachments",
+        )
+    ]
+
+
+def plan_layout(data: PlanData) -> Layout:
+    parts = [
+        (_("活动背景"), _plan_background),
+        (_("活动目标"), _plan_goals),
+        (_("主题与调性"), _plan_theme),
+        (_("时间与地点"), _plan_time_place),
+        (_("活动流程"), _plan_run_of_show),
+        (_("活动预算"), _plan_budget),
+        (_("风险预案"), _plan_risks),
+        (_("附件"), _plan_attachments),
+    ]
+    headings = _numbered([heading for heading, _build in parts])
+    sections = [Section(h, build(data)) for h, (_heading, build) in zip(headings, parts, strict=True)]
+    return _layout("plan", _("活动策划方案"), data, _plan_intro(data), sections)
 
 
 def _file_size(size: int) -> str:
@@ -616,17 +637,17 @@ def _signature_cells(label: str, sig: Signature | None, tz: Any) -> list[Cell]:
 def approval_form_layout(data: ApprovalFormData) -> Layout:
     event, version = data.event, data.version
     tz = event.tz
-    cur = data.budget.currency
+    budget, cur = data.budget.figures, data.budget.currency
     intro = _header_pairs(event) + [
         (
             _("需求部门"),
             event.requesting_department.display_name if event.requesting_department else placeholder(),
         ),
         (_("活动负责人"), person_label(event.owner)),
-        (_("预算总额"), format_money(data.budget.total, cur) if data.budget.groups else placeholder()),
+        (_("预算总额"), format_money(budget.total, cur) if budget.line_count else placeholder()),
         (
             _("需求部门审批额度"),
-            format_money(data.budget.approved, cur) if data.budget.approved is not None else placeholder(),
+            format_money(budget.approved, cur) if budget.approved is not None else placeholder(),
         ),
     ]
     if version is not None:

@@ -1,6 +1,8 @@
-"""Reads that gather what each document shows (DOC-1, DOC-2, DOC-3), straight from the planning models.
+"""Reads that gather what each document shows (DOC-1, DOC-2, DOC-3).
 
-Nothing here formats text for a reader: the layouts do that. Everything a document needs is fetched in
+Planning's rules are read, never recomputed: the plan, its run of show and every budget figure come
+from ``planning.selectors_plan`` (documents depend on planning, never the reverse). Nothing here
+formats text for a reader: the layouts do that. Everything a document needs is fetched in
 a handful of queries (owners joined, children prefetched), so a plan with 40 segments and 60 budget
 lines costs the same few queries as a small one.
 """
@@ -37,8 +39,7 @@ from huodong.planning.models import (
     Signature,
 )
 from huodong.planning.rules import DEFAULT_REVIEW_DEPARTMENTS
-
-ZERO = Decimal("0.00")
+from huodong.planning.selectors_plan import BudgetSummary, budget_summary, plan_of, segments_of
 
 
 def document_event_get(event_id: int) -> Event | None:
@@ -108,6 +109,8 @@ def needs_report_data(event: Event) -> NeedsReportData:
 # ---------------------------------------------------------------- DOC-2 活动策划方案
 @dataclass
 class BudgetGroup:
+    """One budget category as printed: its name in the document's language, its lines, its subtotal."""
+
     code: str
     name: str
     lines: list[BudgetLine]
@@ -115,81 +118,43 @@ class BudgetGroup:
 
 
 @dataclass
-class BudgetSummary:
+class DocumentBudget:
+    """The plan's budget as a document prints it.
+
+    Every figure and check (totals, contingency share against the band, the approved amount) is
+    planning's own ``budget_summary`` (PL-3), so a document says what the plan page and the gate say.
+    Only the shape is the document's: category names in the document's language, the contingency
+    reserve printed last, just above the total.
+    """
+
+    figures: BudgetSummary
     groups: list[BudgetGroup]
-    total: Decimal
-    contingency: Decimal
-    # PL-3: contingency / total, None when there is no budget yet.
-    contingency_share: Decimal | None
-    reserve_min: Decimal
-    reserve_max: Decimal
-    approved: Decimal | None
     currency: str
 
-    @property
-    def share_in_band(self) -> bool | None:
-        if self.contingency_share is None:
-            return None
-        return self.reserve_min <= self.contingency_share <= self.reserve_max
 
-    @property
-    def within_approved(self) -> bool | None:
-        if self.approved is None:
-            return None
-        return self.total <= self.approved
-
-    @property
-    def line_count(self) -> int:
-        return sum(len(g.lines) for g in self.groups)
+def _english_category_names(event: Event) -> dict[str, str]:
+    """``code → name_en`` from the event type's template, when the document is rendered in English."""
+    if not (get_language() or "").startswith("en"):
+        return {}
+    return {
+        str(cat["code"]): str(cat["name_en"])
+        for cat in event.event_type.budget_categories or []
+        if isinstance(cat, dict) and cat.get("code") and cat.get("name_en")
+    }
 
 
-def _category_names(event: Event) -> tuple[list[str], dict[str, str]]:
-    """Template order of the budget categories and their names in the current language."""
-    english = (get_language() or "").startswith("en")
-    order: list[str] = []
-    names: dict[str, str] = {}
-    for cat in event.event_type.budget_categories or []:
-        if not isinstance(cat, dict) or not cat.get("code"):
-            continue
-        order.append(cat["code"])
-        names[cat["code"]] = (cat.get("name_en") if english else "") or cat.get("name") or cat["code"]
-    return order, names
-
-
-def budget_summary(
-    event: Event, plan: Plan | None, lines: list[BudgetLine], organisation: Organisation
-) -> BudgetSummary:
-    order, names = _category_names(event)
-    groups: dict[str, BudgetGroup] = {}
-    for line in lines:
-        group = groups.get(line.category)
-        if group is None:
-            name = names.get(line.category) or line.category_name or line.category
-            group = groups[line.category] = BudgetGroup(
-                code=line.category, name=name, lines=[], subtotal=ZERO
-            )
-        group.lines.append(line)
-        group.subtotal += line.amount
-    rank = {code: i for i, code in enumerate(order)}
-    # Template categories first in template order, custom ones after in first-seen order; the
-    # contingency reserve is always last (PL-3).
-    ordered = sorted(
-        groups.values(),
-        key=lambda g: (g.code == CONTINGENCY, rank.get(g.code, len(rank))),
-    )
-    total = sum((g.subtotal for g in ordered), ZERO)
-    contingency = groups[CONTINGENCY].subtotal if CONTINGENCY in groups else ZERO
-    share = (contingency / total) if total > 0 else None
-    return BudgetSummary(
-        groups=ordered,
-        total=total,
-        contingency=contingency,
-        contingency_share=share,
-        reserve_min=organisation.reserve_min,
-        reserve_max=organisation.reserve_max,
-        approved=plan.approved_budget if plan else None,
-        currency=(plan.currency if plan else "") or organisation.currency,
-    )
+def document_budget(event: Event, plan: Plan | None, organisation: Organisation) -> DocumentBudget:
+    figures = budget_summary(plan, event=event, org=organisation)
+    english = _english_category_names(event)
+    groups = [
+        BudgetGroup(
+            code=c.code, name=english.get(c.code) or c.name or c.code, lines=c.lines, subtotal=c.subtotal
+        )
+        for c in figures.categories
+    ]
+    groups.sort(key=lambda g: g.code == CONTINGENCY)  # stable: planning's order, the reserve last
+    currency = (figures.currency if plan is not None else "") or organisation.currency
+    return DocumentBudget(figures=figures, groups=groups, currency=currency)
 
 
 @dataclass
@@ -199,35 +164,29 @@ class PlanData:
     plan: Plan | None
     goals: list[Goal]
     segments: list[RunOfShowSegment]
-    budget: BudgetSummary
+    budget: DocumentBudget
     risks: list[Risk]
     attachments: list[PlanAttachment]
     latest_version: PlanVersion | None
 
 
-def _plan_get(event: Event) -> Plan | None:
-    return Plan.objects.filter(event=event).first()
-
-
 def plan_data(event: Event) -> PlanData:
     organisation = organisation_get()
-    plan = _plan_get(event)
+    plan = plan_of(event)
     goals = list(Goal.objects.select_related("owner").filter(event=event))
     if plan is not None:
-        segments = list(RunOfShowSegment.objects.select_related("owner").filter(plan=plan))
-        lines = list(BudgetLine.objects.filter(plan=plan))
         risks = list(Risk.objects.select_related("owner").filter(plan=plan))
         attachments = list(PlanAttachment.objects.filter(plan=plan))
         latest = PlanVersion.objects.filter(plan=plan).order_by("-number").first()
     else:
-        segments, lines, risks, attachments, latest = [], [], [], [], None
+        risks, attachments, latest = [], [], None
     return PlanData(
         organisation=organisation,
         event=event,
         plan=plan,
         goals=goals,
-        segments=segments,
-        budget=budget_summary(event, plan, lines, organisation),
+        segments=segments_of(plan),
+        budget=document_budget(event, plan, organisation),
         risks=risks,
         attachments=attachments,
         latest_version=latest,
@@ -256,7 +215,7 @@ class ApprovalFormData:
     version: PlanVersion | None
     reviews: list[ReviewRow]
     signatures: list[SignatureRow]
-    budget: BudgetSummary
+    budget: DocumentBudget
     reviews_completed_at: dt.datetime | None
     approved_at: dt.datetime | None
     voided_count: int = 0
@@ -264,13 +223,12 @@ class ApprovalFormData:
 
 def approval_form_data(event: Event) -> ApprovalFormData:
     organisation = organisation_get()
-    plan = _plan_get(event)
+    plan = plan_of(event)
     version = (
         PlanVersion.objects.select_related("submitted_by").filter(plan=plan).order_by("-number").first()
         if plan is not None
         else None
     )
-    lines = list(BudgetLine.objects.filter(plan=plan)) if plan is not None else []
     reviews: list[ReviewRow] = []
     signatures: dict[str, Signature] = {}
     voided = 0
@@ -315,7 +273,7 @@ def approval_form_data(event: Event) -> ApprovalFormData:
         version=version,
         reviews=reviews,
         signatures=sig_rows,
-        budget=budget_summary(event, plan, lines, organisation),
+        budget=document_budget(event, plan, organisation),
         reviews_completed_at=max(decided) if all_decided and decided else None,
         approved_at=approved_at,
         voided_count=voided,

@@ -13,6 +13,7 @@ from huodong.core.errors import DomainError, NotFound
 from huodong.events.tabs import event_tabs
 
 from . import selectors
+from .access import RESTRICTED_DOCUMENTS, document_require_access
 from .render import DOCUMENTS, FORMATS, document_html, document_kind_get, document_render
 
 
@@ -39,7 +40,11 @@ def document_index(request: HttpRequest, event_id: int) -> HttpResponse:
         event = _event_or_404(event_id)
     except DomainError as exc:
         return _error(request, exc)
-    documents = [{"kind": kind, "formats": list(FORMATS)} for kind in DOCUMENTS.values()]
+    documents = [
+        {"kind": kind, "formats": list(FORMATS)}
+        for slug, kind in DOCUMENTS.items()
+        if slug not in RESTRICTED_DOCUMENTS or RESTRICTED_DOCUMENTS[slug](request.user, event)  # type: ignore[arg-type]
+    ]
     return render(
         request,
         "documents/index.html",
@@ -57,6 +62,7 @@ def document_index(request: HttpRequest, event_id: int) -> HttpResponse:
 def document_download(request: HttpRequest, event_id: int, doc: str, fmt: str) -> HttpResponse:
     try:
         event = _event_or_404(event_id)
+        document_require_access(user=request.user, event=event, doc=doc)  # type: ignore[arg-type]
         rendered = document_render(event=event, doc=doc, fmt=fmt, lang=_language(request))
     except DomainError as exc:
         return _error(request, exc)
@@ -74,6 +80,7 @@ def document_print_view(request: HttpRequest, event_id: int, doc: str) -> HttpRe
     try:
         event = _event_or_404(event_id)
         document_kind_get(doc)
+        document_require_access(user=request.user, event=event, doc=doc)  # type: ignore[arg-type]
         html = document_html(event=event, doc=doc, lang=_language(request), request=request, print_view=True)
     except DomainError as exc:
         return _error(request, exc)

@@ -45,7 +45,8 @@ class Criterion:
             "code": self.code,
             "label": force_str(self.label),
             "met": self.met,
-            "detail": force_str(self.detail),
+            # ``detail`` says what is missing, so a met criterion has none.
+            "detail": "" if self.met else force_str(self.detail),
         }
 
 

@@ -149,9 +149,15 @@ def event_update(
         raise DomainError(errors)
     data["starts_at"] = _aware(data["starts_at"], data["time_zone"])
     data["ends_at"] = _aware(data["ends_at"], data["time_zone"])
+    data = {f: v.strip() if isinstance(v, str) else v for f, v in data.items()}
+    changed = {f: v for f, v in data.items() if getattr(event, f) != v}
+    from .signals import event_updating
+
+    # Later phases may refuse a change that would contradict what they already signed (e.g. an approved plan).
+    event_updating.send(sender=Event, event=event, actor=actor, changes=changed)
     before = snapshot(event)
     for f, v in data.items():
-        setattr(event, f, v.strip() if isinstance(v, str) else v)
+        setattr(event, f, v)
     event.save()
     if team_members is not None:
         event.team_members.set(team_members)

@@ -1,4 +1,5 @@
-"""Reads of the plan (PL-1, PL-2, PL-3, DOC-2): budget categories and summary, run-of-show problems.
+"""Reads of the plan (PL-1, PL-2, PL-3, DOC-2): budget categories and summary, run-of-show problems,
+attachment downloads.
 
 The same checks serve the page (warnings while editing), the API and the gate of 方案设计, so a
 planner sees exactly what the gate will say.
@@ -8,18 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 from typing import Any
 
+from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from huodong.core.errors import NotFound
 from huodong.core.models import DEFAULT_RESERVE_BAND, Organisation
 from huodong.core.money import format_money
 from huodong.events.models import Event
 from huodong.events.seed import BUDGET_CATEGORIES
 
-from .models import CONTINGENCY, BudgetLine, Plan, RunOfShowSegment
+from .models import CONTINGENCY, BudgetLine, Plan, PlanAttachment, RunOfShowSegment
 
 ZERO = Decimal("0.00")
 SHARE_PLACES = Decimal("0.0001")
@@ -313,7 +316,8 @@ def budget_summary(
     for g in categories:
         g.share = (g.subtotal / total).quantize(SHARE_PLACES) if total else None
     contingency = groups[CONTINGENCY].subtotal if CONTINGENCY in groups else ZERO
-    share = (contingency / total).quantize(SHARE_PLACES, rounding=ROUND_HALF_UP) if total else None
+    # Truncated, not rounded: the page rounds once more for display, and rounding twice can be off by 0.1%.
+    share = (contingency / total).quantize(SHARE_PLACES, rounding=ROUND_DOWN) if total else None
     approved = plan.approved_budget if plan is not None else None
     currency = plan.currency if plan is not None else "CNY"
     summary = BudgetSummary(
@@ -439,3 +443,19 @@ def plan_data(event: Event, plan: Plan | None = None) -> dict[str, Any]:
             for a in (plan.attachments.select_related("uploaded_by") if plan else [])
         ],
     }
+
+
+def attachment_file_response(attachment: PlanAttachment) -> FileResponse:
+    """The attachment's file as a download, never shown inline (page and API); NotFound when it is gone."""
+    try:
+        handle = attachment.file.open("rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise NotFound(_("附件文件已丢失。")) from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type or None,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

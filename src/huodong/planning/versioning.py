@@ -353,6 +353,49 @@ WHAT_LABELS: dict[str, Any] = {
 }
 
 
+# Statuses that end a version's life; a version moved to one of them is closed at that moment.
+CLOSED_STATUSES = (PlanVersion.Status.SUPERSEDED, PlanVersion.Status.REJECTED)
+# The audit action that records a version moving to each status.
+STATUS_ACTIONS: dict[str, str] = {
+    PlanVersion.Status.REVIEWED: "plan_version.reviewed",
+    PlanVersion.Status.APPROVED: "plan_version.approve",
+    PlanVersion.Status.REJECTED: "plan_version.reject",
+    PlanVersion.Status.SUPERSEDED: "plan_version.supersede",
+}
+
+
+def version_status_set(
+    *,
+    version: PlanVersion,
+    actor: User | None,
+    status: str,
+    summary: str,
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> None:
+    """Move ``version`` to ``status`` and audit it as ``STATUS_ACTIONS[status]``.
+
+    A version moved to a closed status (superseded, rejected) is closed now. The audit row's
+    ``before``/``after`` default to the old and the new status.
+    """
+    old_status = version.status
+    version.status = status
+    fields = ["status"]
+    if status in CLOSED_STATUSES:
+        version.closed_at = timezone.now()
+        fields.append("closed_at")
+    version.save(update_fields=fields)
+    audit_record(
+        actor=actor,
+        action=STATUS_ACTIONS[status],
+        target=version,
+        event_id=version.plan.event_id,
+        summary=summary,
+        before={"status": old_status} if before is None else before,
+        after={"status": status} if after is None else after,
+    )
+
+
 def version_supersede(
     *, version: PlanVersion, actor: User | None, what: str, current: dict[str, Any]
 ) -> None:
@@ -361,31 +404,25 @@ def version_supersede(
     Pending reviews of a superseded version stay as they were and can no longer be decided.
     """
     event = version.plan.event
-    new_hash = content_hash(current)
-    now = timezone.now()
     live = list(version.signatures.filter(voided_at__isnull=True).select_related("approver"))
-    old_status = version.status
-    version.status = PlanVersion.Status.SUPERSEDED
-    version.closed_at = now
-    version.save(update_fields=["status", "closed_at"])
-    Signature.objects.filter(pk__in=[s.pk for s in live]).update(voided_at=now, void_reason=str(VOID_REASON))
     changes = diff_summary(version_diff(version.content, current))
-    audit_record(
+    version_status_set(
+        version=version,
         actor=actor,
-        action="plan_version.supersede",
-        target=version,
-        event_id=event.pk,
+        status=PlanVersion.Status.SUPERSEDED,
         summary=gettext("修改了%(what)s,v%(n)s 作废;%(changes)s")
         % {"what": what, "n": version.number, "changes": ";".join(changes[:20])},
-        before={"number": version.number, "status": old_status, "content_hash": version.content_hash},
+        before={"number": version.number, "status": version.status, "content_hash": version.content_hash},
         after={
-            "status": version.status,
-            "content_hash": new_hash,
+            "status": PlanVersion.Status.SUPERSEDED,
+            "content_hash": content_hash(current),
             "voided_signatures": [s.pk for s in live],
             "changes": changes,
         },
     )
-    url = reverse("planning:approval", kwargs={"event_id": event.pk})
+    Signature.objects.filter(pk__in=[s.pk for s in live]).update(
+        voided_at=version.closed_at, void_reason=str(VOID_REASON)
+    )
     if live:
         message = gettext(
             "「%(event)s」的策划方案在签字后被修改(%(what)s),v%(n)s 的 %(count)s 个签字已作废,需重新提交评审与审批。"
@@ -402,7 +439,7 @@ def version_supersede(
         recipients=[event.owner, *[s.approver for s in live]],
         kind="plan.superseded",
         message=message,
-        url=url,
+        url=reverse("planning:approval", kwargs={"event_id": event.pk}),
         event_id=event.pk,
     )
 

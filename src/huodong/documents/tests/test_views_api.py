@@ -86,10 +86,10 @@ def test_download_sends_the_file_with_its_chinese_file_name(
         assert "活动策划方案" in pdf_text(response.content)
 
 
-def test_any_signed_in_colleague_may_download(client, outsider, records):
-    # REQ: DOC-3
+def test_any_signed_in_colleague_may_download_the_plan(client, outsider, records):
+    # REQ: DOC-2
     login(client, outsider)
-    response = client.get(download_url(records.event.pk, "approval-form", "docx"))
+    response = client.get(download_url(records.event.pk, "plan", "docx"))
     assert response.status_code == 200
 
 
@@ -218,3 +218,24 @@ def test_file_names_replace_characters_a_file_system_refuses(as_organiser, event
     disposition = response["Content-Disposition"]
     assert "filename*=UTF-8''" + quote("活动需求调研报告-发布会_上海_2027 _春.docx", safe="") in disposition
     assert f'filename="needs-report-{event.pk}.docx"' in disposition
+
+
+@pytest.mark.django_db
+def test_staff_outside_the_team_cannot_read_the_approval_form_but_can_read_the_plan(
+    client, records, checkin_staff
+):
+    # REQ: DOC-3
+    event = records.event
+    login(client, checkin_staff)
+    assert client.get(f"/events/{event.pk}/documents/approval-form.docx").status_code == 403
+    assert client.get(f"/events/{event.pk}/documents/approval-form/print/").status_code == 403
+    assert client.get(f"/events/{event.pk}/documents/plan.docx").status_code == 200
+    index = client.get(f"/events/{event.pk}/documents/").content.decode()
+    assert "approval-form.docx" not in index and "plan.docx" in index
+
+
+@pytest.mark.django_db
+def test_a_reviewer_can_read_the_approval_form(client, records, reviewer_finance):
+    # REQ: DOC-3
+    login(client, reviewer_finance)
+    assert client.get(f"/events/{records.event.pk}/documents/approval-form.docx").status_code == 200

@@ -14,14 +14,13 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from huodong.api.schemas import ErrorOut
-from huodong.core.errors import DomainError, NotFound
+from huodong.core.errors import DomainError
 from huodong.core.models import User
-from huodong.events import selectors as event_selectors
-from huodong.events.models import Event
 
 from .. import selectors
 from ..models import Goal
 from ..services import goals as services
+from .needs import REFUSALS, REMOVED, event_or_404
 
 router = Router(tags=["planning: goals"])
 
@@ -103,13 +102,6 @@ class GoalPatch(Schema):
     objective: str | None = None
 
 
-def _event(event_id: int) -> Event:
-    event = event_selectors.event_get(event_id)
-    if event is None:
-        raise NotFound(_("活动 %(id)s 不存在。") % {"id": event_id})
-    return event
-
-
 def _resolve_owner(data: dict[str, Any]) -> dict[str, Any]:
     out = dict(data)
     if "owner" in out and out["owner"] is not None:
@@ -122,34 +114,24 @@ def _resolve_owner(data: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/{event_id}/goals", response={200: list[GoalOut], 404: ErrorOut}, summary="活动目标列表")
 def list_goals(request: HttpRequest, event_id: int):  # noqa: ANN201
-    return list(selectors.goals_for_event(_event(event_id)).select_related("event"))
+    return list(selectors.goals_for_event(event_or_404(event_id)).select_related("event"))
 
 
-@router.post(
-    "/{event_id}/goals",
-    response={201: GoalOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    summary="添加 SMART 目标",
-)
+@router.post("/{event_id}/goals", response={201: GoalOut, **REFUSALS}, summary="添加 SMART 目标")
 def add_goal(request: HttpRequest, event_id: int, payload: GoalIn):  # noqa: ANN201
-    event = _event(event_id)
+    event = event_or_404(event_id)
     goal = services.goal_add(actor=request.user, event=event, **_resolve_owner(payload.dict()))  # type: ignore[arg-type]
     return Status(201, goal)
 
 
-@router.patch(
-    "/{event_id}/goals/{goal_id}",
-    response={200: GoalOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    summary="修改目标",
-)
+@router.patch("/{event_id}/goals/{goal_id}", response={200: GoalOut, **REFUSALS}, summary="修改目标")
 def update_goal(request: HttpRequest, event_id: int, goal_id: int, payload: GoalPatch):  # noqa: ANN201
-    event = _event(event_id)
+    event = event_or_404(event_id)
     changes = _resolve_owner(payload.dict(exclude_unset=True))
     return services.goal_update(actor=request.user, event=event, goal_id=goal_id, **changes)  # type: ignore[arg-type]
 
 
-@router.delete(
-    "/{event_id}/goals/{goal_id}", response={204: None, 403: ErrorOut, 404: ErrorOut}, summary="删除目标"
-)
+@router.delete("/{event_id}/goals/{goal_id}", response=REMOVED, summary="删除目标")
 def remove_goal(request: HttpRequest, event_id: int, goal_id: int):  # noqa: ANN201
-    services.goal_remove(actor=request.user, event=_event(event_id), goal_id=goal_id)  # type: ignore[arg-type]
+    services.goal_remove(actor=request.user, event=event_or_404(event_id), goal_id=goal_id)  # type: ignore[arg-type]
     return Status(204, None)

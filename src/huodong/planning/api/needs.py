@@ -116,7 +116,12 @@ class HistoryOut(Schema):
     selected: bool
 
 
-def _event(event_id: int) -> Event:
+# The answers of a write besides its success (shared with the goals API).
+REFUSALS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+REMOVED: dict[int, Any] = {204: None, 403: ErrorOut, 404: ErrorOut}
+
+
+def event_or_404(event_id: int) -> Event:
     event = event_selectors.event_get(event_id)
     if event is None:
         raise NotFound(_("活动 %(id)s 不存在。") % {"id": event_id})
@@ -175,16 +180,12 @@ def _resolve_people(data: dict[str, Any]) -> dict[str, Any]:
 
 @router.get("/{event_id}/needs", response={200: NeedsOut, 404: ErrorOut}, summary="需求调研报告")
 def get_needs(request: HttpRequest, event_id: int):  # noqa: ANN201
-    return _out(_event(event_id))
+    return _out(event_or_404(event_id))
 
 
-@router.put(
-    "/{event_id}/needs",
-    response={200: NeedsOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    summary="保存整份需求调研报告",
-)
+@router.put("/{event_id}/needs", response={200: NeedsOut, **REFUSALS}, summary="保存整份需求调研报告")
 def put_needs(request: HttpRequest, event_id: int, payload: NeedsIn):  # noqa: ANN201
-    event = _event(event_id)
+    event = event_or_404(event_id)
     data = _resolve_people(payload.dict())
     for rows in ("inputs", "methods"):
         if data[rows] is None:
@@ -199,74 +200,49 @@ def put_needs(request: HttpRequest, event_id: int, payload: NeedsIn):  # noqa: A
     summary="可参考的同类型已归档活动",
 )
 def get_needs_history(request: HttpRequest, event_id: int):  # noqa: ANN201
-    return selectors.needs_history_candidates(_event(event_id))
+    return selectors.needs_history_candidates(event_or_404(event_id))
 
 
-@router.post(
-    "/{event_id}/needs/inputs",
-    response={201: InputOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    summary="添加需求输入",
-)
+def _patch(update: Any, request: HttpRequest, event_id: int, payload: Schema, **row_id: int) -> Any:
+    """Change the fields the payload sets, through ``update`` (the page's service)."""
+    return update(
+        actor=request.user, event=event_or_404(event_id), **row_id, **payload.dict(exclude_unset=True)
+    )
+
+
+@router.post("/{event_id}/needs/inputs", response={201: InputOut, **REFUSALS}, summary="添加需求输入")
 def add_input(request: HttpRequest, event_id: int, payload: InputIn):  # noqa: ANN201
-    row = services.needs_input_add(actor=request.user, event=_event(event_id), **payload.dict())  # type: ignore[arg-type]
+    row = services.needs_input_add(actor=request.user, event=event_or_404(event_id), **payload.dict())  # type: ignore[arg-type]
     return Status(201, row)
 
 
 @router.patch(
-    "/{event_id}/needs/inputs/{input_id}",
-    response={200: InputOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    summary="修改需求输入",
+    "/{event_id}/needs/inputs/{input_id}", response={200: InputOut, **REFUSALS}, summary="修改需求输入"
 )
 def update_input(request: HttpRequest, event_id: int, input_id: int, payload: InputPatch):  # noqa: ANN201
-    changes = {k: v for k, v in payload.dict(exclude_unset=True).items()}
-    return services.needs_input_update(
-        actor=request.user,  # type: ignore[arg-type]
-        event=_event(event_id),
-        input_id=input_id,
-        **changes,  # type: ignore[arg-type]
-    )  # type: ignore[arg-type]
+    return _patch(services.needs_input_update, request, event_id, payload, input_id=input_id)
 
 
-@router.delete(
-    "/{event_id}/needs/inputs/{input_id}",
-    response={204: None, 403: ErrorOut, 404: ErrorOut},
-    summary="删除需求输入",
-)
+@router.delete("/{event_id}/needs/inputs/{input_id}", response=REMOVED, summary="删除需求输入")
 def remove_input(request: HttpRequest, event_id: int, input_id: int):  # noqa: ANN201
-    services.needs_input_remove(actor=request.user, event=_event(event_id), input_id=input_id)  # type: ignore[arg-type]
+    services.needs_input_remove(actor=request.user, event=event_or_404(event_id), input_id=input_id)  # type: ignore[arg-type]
     return Status(204, None)
 
 
-@router.post(
-    "/{event_id}/needs/methods",
-    response={201: MethodOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    summary="添加调研方法",
-)
+@router.post("/{event_id}/needs/methods", response={201: MethodOut, **REFUSALS}, summary="添加调研方法")
 def add_method(request: HttpRequest, event_id: int, payload: MethodIn):  # noqa: ANN201
-    row = services.needs_method_add(actor=request.user, event=_event(event_id), **payload.dict())  # type: ignore[arg-type]
+    row = services.needs_method_add(actor=request.user, event=event_or_404(event_id), **payload.dict())  # type: ignore[arg-type]
     return Status(201, row)
 
 
 @router.patch(
-    "/{event_id}/needs/methods/{method_id}",
-    response={200: MethodOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    summary="修改调研方法",
+    "/{event_id}/needs/methods/{method_id}", response={200: MethodOut, **REFUSALS}, summary="修改调研方法"
 )
 def update_method(request: HttpRequest, event_id: int, method_id: int, payload: MethodPatch):  # noqa: ANN201
-    changes = payload.dict(exclude_unset=True)
-    return services.needs_method_update(
-        actor=request.user,  # type: ignore[arg-type]
-        event=_event(event_id),
-        method_id=method_id,
-        **changes,  # type: ignore[arg-type]
-    )  # type: ignore[arg-type]
+    return _patch(services.needs_method_update, request, event_id, payload, method_id=method_id)
 
 
-@router.delete(
-    "/{event_id}/needs/methods/{method_id}",
-    response={204: None, 403: ErrorOut, 404: ErrorOut},
-    summary="删除调研方法",
-)
+@router.delete("/{event_id}/needs/methods/{method_id}", response=REMOVED, summary="删除调研方法")
 def remove_method(request: HttpRequest, event_id: int, method_id: int):  # noqa: ANN201
-    services.needs_method_remove(actor=request.user, event=_event(event_id), method_id=method_id)  # type: ignore[arg-type]
+    services.needs_method_remove(actor=request.user, event=event_or_404(event_id), method_id=method_id)  # type: ignore[arg-type]
     return Status(204, None)

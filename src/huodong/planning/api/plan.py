@@ -9,10 +9,13 @@ event's time zone.
 from __future__ import annotations
 
 import datetime as dt
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -21,7 +24,7 @@ from huodong.api.schemas import ErrorOut
 from huodong.core.errors import DomainError, NotFound
 from huodong.core.models import User
 from huodong.events.models import Event
-from huodong.planning.selectors_plan import plan_data
+from huodong.planning.selectors_plan import attachment_file_response, plan_data
 from huodong.planning.services import attachments as attachment_services
 from huodong.planning.services import budget as budget_services
 from huodong.planning.services import plan as plan_services
@@ -225,17 +228,13 @@ def _patch(payload: Schema) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None or k == "owner"}
 
 
-def _plan(event: Event) -> dict[str, Any]:
-    return plan_data(event)
-
-
 @router.get(
     "/{event_id}/plan",
     response={200: PlanOut, 404: ErrorOut},
     summary="策划方案(含流程、预算汇总、风险、附件)",
 )
 def get_plan(request: HttpRequest, event_id: int):  # noqa: ANN201
-    return _plan(_event(event_id))
+    return plan_data(_event(event_id))
 
 
 @router.put(
@@ -247,31 +246,96 @@ def put_plan(request: HttpRequest, event_id: int, payload: PlanIn):  # noqa: ANN
     event = _event(event_id)
     plan_services.plan_update(actor=request.user, event=event, **payload.dict(exclude_unset=True))  # type: ignore[arg-type]
     event.refresh_from_db()
-    return _plan(event)
+    return plan_data(event)
 
 
-# ---------------------------------------------------------------- run of show (PL-2)
-@router.post(
-    "/{event_id}/plan/segments",
-    response={201: SegmentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    summary="添加流程环节",
+def _row_out(listed_as: str, event: Event, pk: int) -> dict[str, Any]:
+    """The row as ``GET …/plan`` lists it, read again after the change (problems, amount, owner's name)."""
+    return next(r for r in plan_data(event)[listed_as] if r["id"] == pk)
+
+
+# ---------------------------------------------------------------- segments (PL-2), budget lines (PL-3), risks
+@dataclass(frozen=True)
+class _Rows:
+    """One kind of row of the plan with add / change / delete endpoints, and the services behind them
+    (``<thing>_get(event, <id_kwarg>)``, ``<thing>_add(actor, event, …)``, ``<thing>_update(actor,
+    <row_kwarg>, …)``, ``<thing>_remove(actor, <row_kwarg>)``: the same ones the plan page calls)."""
+
+    path: str
+    noun: str  # names the endpoints: add_<noun>, patch_<noun>, delete_<noun>
+    label: str  # the endpoints' summaries: 添加<label>, 修改<label>, 删除<label>
+    listed_as: str  # its list in ``plan_data``
+    id_kwarg: str
+    row_kwarg: str
+    schemas: tuple[type[Schema], type[Schema], type[Schema]]  # out, in, patch
+    get: Callable[..., Any]
+    add: Callable[..., Any]
+    update: Callable[..., Any]
+    remove: Callable[..., Any]
+
+    def row(self, event: Event, pk: int) -> Any:
+        return self.get(event=event, **{self.id_kwarg: pk})
+
+
+def _endpoint(name: str, view: Callable[..., Any], **params: Any) -> Callable[..., Any]:
+    """``view`` named and typed the way ninja reads an endpoint (operation id, path ids, payload)."""
+    view.__name__ = view.__qualname__ = name
+    arg = inspect.Parameter.POSITIONAL_OR_KEYWORD
+    view.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("request", arg, annotation=HttpRequest)]
+        + [inspect.Parameter(key, arg, annotation=kind) for key, kind in params.items()]
+    )
+    return view
+
+
+def _row_endpoints(rows: _Rows) -> None:
+    """POST {path}: add (201, the new row); PATCH {path}/{id}: change (the row); DELETE: 204."""
+    out, new, patch = rows.schemas
+    item = f"{rows.path}/{{{rows.id_kwarg}}}"
+    errors: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+    def add(request: HttpRequest, event_id: int, payload: Schema) -> Status:
+        event = _event(event_id)
+        row = rows.add(actor=request.user, event=event, **_owner(payload.dict()))
+        return Status(201, _row_out(rows.listed_as, event, row.pk))
+
+    def update(request: HttpRequest, event_id: int, payload: Schema, **ids: int) -> dict[str, Any]:
+        event = _event(event_id)
+        row = rows.row(event, ids[rows.id_kwarg])
+        rows.update(actor=request.user, **{rows.row_kwarg: row}, **_owner(_patch(payload)))
+        return _row_out(rows.listed_as, event, row.pk)
+
+    def delete(request: HttpRequest, event_id: int, **ids: int) -> Status:
+        row = rows.row(_event(event_id), ids[rows.id_kwarg])
+        rows.remove(actor=request.user, **{rows.row_kwarg: row})
+        return Status(204, None)
+
+    ids = {"event_id": int, rows.id_kwarg: int}
+    router.post(rows.path, response={201: out, **errors}, summary=f"添加{rows.label}")(
+        _endpoint(f"add_{rows.noun}", add, event_id=int, payload=new)
+    )
+    router.patch(item, response={200: out, **errors}, summary=f"修改{rows.label}")(
+        _endpoint(f"patch_{rows.noun}", update, **ids, payload=patch)
+    )
+    router.delete(item, response={204: None, **errors}, summary=f"删除{rows.label}")(
+        _endpoint(f"delete_{rows.noun}", delete, **ids)
+    )
+
+
+SEGMENTS = _Rows(
+    path="/{event_id}/plan/segments",
+    noun="segment",
+    label="流程环节",
+    listed_as="segments",
+    id_kwarg="segment_id",
+    row_kwarg="segment",
+    schemas=(SegmentOut, SegmentIn, SegmentPatch),
+    get=segment_services.segment_get,
+    add=segment_services.segment_add,
+    update=segment_services.segment_update,
+    remove=segment_services.segment_remove,
 )
-def add_segment(request: HttpRequest, event_id: int, payload: SegmentIn):  # noqa: ANN201
-    event = _event(event_id)
-    seg = segment_services.segment_add(actor=request.user, event=event, **_owner(payload.dict()))  # type: ignore[arg-type]
-    return Status(201, _segment_out(event, seg.pk))
-
-
-@router.patch(
-    "/{event_id}/plan/segments/{segment_id}",
-    response={200: SegmentOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    summary="修改流程环节",
-)
-def patch_segment(request: HttpRequest, event_id: int, segment_id: int, payload: SegmentPatch):  # noqa: ANN201
-    event = _event(event_id)
-    seg = segment_services.segment_get(event=event, segment_id=segment_id)
-    segment_services.segment_update(actor=request.user, segment=seg, **_owner(_patch(payload)))  # type: ignore[arg-type]
-    return _segment_out(event, seg.pk)
+_row_endpoints(SEGMENTS)
 
 
 class MoveIn(Schema):
@@ -285,106 +349,41 @@ class MoveIn(Schema):
 )
 def move_segment(request: HttpRequest, event_id: int, segment_id: int, payload: MoveIn):  # noqa: ANN201
     event = _event(event_id)
-    seg = segment_services.segment_get(event=event, segment_id=segment_id)
+    seg = SEGMENTS.row(event, segment_id)
     segment_services.segment_move(actor=request.user, segment=seg, direction=payload.direction)  # type: ignore[arg-type]
-    return _segment_out(event, seg.pk)
+    return _row_out(SEGMENTS.listed_as, event, seg.pk)
 
 
-@router.delete(
-    "/{event_id}/plan/segments/{segment_id}",
-    response={204: None, 403: ErrorOut, 400: ErrorOut, 404: ErrorOut},
-    summary="删除流程环节",
+_row_endpoints(
+    _Rows(
+        path="/{event_id}/plan/budget-lines",
+        noun="budget_line",
+        label="预算明细",
+        listed_as="budget_lines",
+        id_kwarg="line_id",
+        row_kwarg="line",
+        schemas=(BudgetLineOut, BudgetLineIn, BudgetLinePatch),
+        get=budget_services.budget_line_get,
+        add=budget_services.budget_line_add,
+        update=budget_services.budget_line_update,
+        remove=budget_services.budget_line_remove,
+    )
 )
-def delete_segment(request: HttpRequest, event_id: int, segment_id: int):  # noqa: ANN201
-    event = _event(event_id)
-    seg = segment_services.segment_get(event=event, segment_id=segment_id)
-    segment_services.segment_remove(actor=request.user, segment=seg)  # type: ignore[arg-type]
-    return Status(204, None)
-
-
-def _segment_out(event: Event, pk: int) -> dict[str, Any]:
-    return next(s for s in plan_data(event)["segments"] if s["id"] == pk)
-
-
-# ---------------------------------------------------------------- budget (PL-3)
-def _line_out(event: Event, pk: int) -> dict[str, Any]:
-    return next(b for b in plan_data(event)["budget_lines"] if b["id"] == pk)
-
-
-@router.post(
-    "/{event_id}/plan/budget-lines",
-    response={201: BudgetLineOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    summary="添加预算明细",
+_row_endpoints(
+    _Rows(
+        path="/{event_id}/plan/risks",
+        noun="risk",
+        label="风险预案",
+        listed_as="risks",
+        id_kwarg="risk_id",
+        row_kwarg="risk",
+        schemas=(RiskOut, RiskIn, RiskPatch),
+        get=risk_services.risk_get,
+        add=risk_services.risk_add,
+        update=risk_services.risk_update,
+        remove=risk_services.risk_remove,
+    )
 )
-def add_budget_line(request: HttpRequest, event_id: int, payload: BudgetLineIn):  # noqa: ANN201
-    event = _event(event_id)
-    line = budget_services.budget_line_add(actor=request.user, event=event, **payload.dict())  # type: ignore[arg-type]
-    return Status(201, _line_out(event, line.pk))
-
-
-@router.patch(
-    "/{event_id}/plan/budget-lines/{line_id}",
-    response={200: BudgetLineOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    summary="修改预算明细",
-)
-def patch_budget_line(request: HttpRequest, event_id: int, line_id: int, payload: BudgetLinePatch):  # noqa: ANN201
-    event = _event(event_id)
-    line = budget_services.budget_line_get(event=event, line_id=line_id)
-    data = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
-    budget_services.budget_line_update(actor=request.user, line=line, **data)  # type: ignore[arg-type]
-    return _line_out(event, line.pk)
-
-
-@router.delete(
-    "/{event_id}/plan/budget-lines/{line_id}",
-    response={204: None, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    summary="删除预算明细",
-)
-def delete_budget_line(request: HttpRequest, event_id: int, line_id: int):  # noqa: ANN201
-    event = _event(event_id)
-    line = budget_services.budget_line_get(event=event, line_id=line_id)
-    budget_services.budget_line_remove(actor=request.user, line=line)  # type: ignore[arg-type]
-    return Status(204, None)
-
-
-# ---------------------------------------------------------------- risks
-def _risk_out(event: Event, pk: int) -> dict[str, Any]:
-    return next(r for r in plan_data(event)["risks"] if r["id"] == pk)
-
-
-@router.post(
-    "/{event_id}/plan/risks",
-    response={201: RiskOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    summary="添加风险预案",
-)
-def add_risk(request: HttpRequest, event_id: int, payload: RiskIn):  # noqa: ANN201
-    event = _event(event_id)
-    risk = risk_services.risk_add(actor=request.user, event=event, **_owner(payload.dict()))  # type: ignore[arg-type]
-    return Status(201, _risk_out(event, risk.pk))
-
-
-@router.patch(
-    "/{event_id}/plan/risks/{risk_id}",
-    response={200: RiskOut, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    summary="修改风险预案",
-)
-def patch_risk(request: HttpRequest, event_id: int, risk_id: int, payload: RiskPatch):  # noqa: ANN201
-    event = _event(event_id)
-    risk = risk_services.risk_get(event=event, risk_id=risk_id)
-    risk_services.risk_update(actor=request.user, risk=risk, **_owner(_patch(payload)))  # type: ignore[arg-type]
-    return _risk_out(event, risk.pk)
-
-
-@router.delete(
-    "/{event_id}/plan/risks/{risk_id}",
-    response={204: None, 400: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    summary="删除风险预案",
-)
-def delete_risk(request: HttpRequest, event_id: int, risk_id: int):  # noqa: ANN201
-    event = _event(event_id)
-    risk = risk_services.risk_get(event=event, risk_id=risk_id)
-    risk_services.risk_remove(actor=request.user, risk=risk)  # type: ignore[arg-type]
-    return Status(204, None)
 
 
 # ---------------------------------------------------------------- attachments (DOC-2)
@@ -396,7 +395,7 @@ def delete_risk(request: HttpRequest, event_id: int, risk_id: int):  # noqa: ANN
 def add_attachment(request: HttpRequest, event_id: int, file: File[UploadedFile], kind: Form[str] = "other"):  # noqa: ANN201, B008
     event = _event(event_id)
     att = attachment_services.attachment_add(actor=request.user, event=event, file=file, kind=kind)  # type: ignore[arg-type]
-    return Status(201, next(a for a in plan_data(event)["attachments"] if a["id"] == att.pk))
+    return Status(201, _row_out("attachments", event, att.pk))
 
 
 @router.delete(
@@ -417,12 +416,4 @@ def delete_attachment(request: HttpRequest, event_id: int, attachment_id: int): 
 def download_attachment(request: HttpRequest, event_id: int, attachment_id: int):  # noqa: ANN201
     event = _event(event_id)
     att = attachment_services.attachment_get(event=event, attachment_id=attachment_id)
-    try:
-        handle = att.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise NotFound(_("附件文件已丢失。")) from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=att.original_name, content_type=att.content_type or None
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return attachment_file_response(att)

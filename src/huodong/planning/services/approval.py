@@ -16,19 +16,23 @@ from django.utils.translation import gettext_lazy as _
 
 from huodong.core.audit import audit_record, snapshot
 from huodong.core.errors import Conflict, DomainError, NotAllowed
-from huodong.core.models import Role, User
-from huodong.core.services import notify
-from huodong.events.lifecycle import event_move_back
+from huodong.core.models import User
 from huodong.events.models import Event
 from huodong.events.steps import Step
 
 from ..models import APPROVAL_ORDER, ApprovalLevel, PlanVersion, Signature
-from ..selectors_review import ROLE_LEVEL, people_with_role
-from ..versioning import plan_content_hash
-from .review import approval_url
+from ..selectors_review import ROLE_LEVEL
+from ..versioning import version_status_set
+from .decisions import (
+    STALE_MESSAGE,
+    approval_page_notify,
+    approval_request,
+    event_lock,
+    version_reject,
+    version_require_current,
+)
 
 COMMENT_MAX_LENGTH = 2000
-STALE_MESSAGE = _("方案已修改,请查看新版本。")
 
 
 @transaction.atomic
@@ -37,10 +41,32 @@ def approval_sign(
 ) -> Signature:
     """Sign ``version`` at the actor's level (AP-1). ``content_hash`` is the hash of what the approver saw."""
     version = PlanVersion.objects.select_for_update().select_related("plan").get(pk=version.pk)
+    level = _signer_level(actor)
+    live = {s.level: s for s in version.signatures.filter(voided_at__isnull=True).select_related("approver")}
+    _require_signable(version, level, live)
+    event = event_lock(version.plan.event_id)
+    _require_turn(event, level, live)
+    if (content_hash or "").strip().lower() != version.content_hash:
+        raise Conflict(STALE_MESSAGE)
+    version_require_current(event=event, version=version)
+    comment = _comment_clean(decision, comment)
+    signature = _signature_record(
+        version=version, level=level, actor=actor, decision=decision, comment=comment, event=event
+    )
+    _signature_announce(signature=signature, event=event, earlier=list(live.values()))
+    return signature
+
+
+def _signer_level(actor: User) -> str:
+    """The approval level the actor signs at; only the executive in charge and the general manager sign."""
     level = ROLE_LEVEL.get(getattr(actor, "role", ""))
     if actor is None or not actor.is_authenticated or level is None:
         raise NotAllowed(_("只有分管领导或总经理可以审批签字。"))
-    live = {s.level: s for s in version.signatures.filter(voided_at__isnull=True).select_related("approver")}
+    return level
+
+
+def _require_signable(version: PlanVersion, level: str, live: dict[str, Signature]) -> None:
+    """Not yet signed at this level, and the version is the current, fully reviewed one."""
     if level in live:
         mine = live[level]
         raise Conflict(
@@ -60,7 +86,10 @@ def approval_sign(
             _("方案 v%(n)s 当前为「%(status)s」,只有各部门评审全部通过的版本才能审批。")
             % {"n": version.number, "status": version.get_status_display()}
         )
-    event = Event.objects.select_for_update().select_related("owner").get(pk=version.plan.event_id)
+
+
+def _require_turn(event: Event, level: str, live: dict[str, Signature]) -> None:
+    """The event is at 审批定稿 and every earlier level has approved (AP-1)."""
     if event.step != Step.APPROVAL:
         raise DomainError(
             {
@@ -71,8 +100,7 @@ def approval_sign(
             },
             code="wrong_step",
         )
-    index = APPROVAL_ORDER.index(level)
-    for earlier in APPROVAL_ORDER[:index]:
+    for earlier in APPROVAL_ORDER[: APPROVAL_ORDER.index(level)]:
         sig = live.get(earlier)
         if sig is None or sig.decision != Signature.Decision.APPROVE:
             raise DomainError(
@@ -87,9 +115,10 @@ def approval_sign(
                 },
                 code="out_of_order",
             )
-    seen = (content_hash or "").strip().lower()
-    if seen != version.content_hash or plan_content_hash(event) != version.content_hash:
-        raise Conflict(STALE_MESSAGE)
+
+
+def _comment_clean(decision: str, comment: str) -> str:
+    """The stripped comment; refuses an unknown decision, a rejection without a comment, an over-long one."""
     comment = (comment or "").strip()
     errors: dict[str, list[Any]] = {}
     if decision not in Signature.Decision.values:
@@ -100,6 +129,13 @@ def approval_sign(
         errors["comment"] = [_("意见最多 %(n)s 个字。") % {"n": COMMENT_MAX_LENGTH}]
     if errors:
         raise DomainError(errors)
+    return comment
+
+
+def _signature_record(
+    *, version: PlanVersion, level: str, actor: User, decision: str, comment: str, event: Event
+) -> Signature:
+    """Write the signature with the hash the approver saw; a concurrent signature at the level is refused."""
     try:
         with transaction.atomic():
             signature = Signature.objects.create(
@@ -113,100 +149,79 @@ def approval_sign(
             )
     except IntegrityError as exc:
         raise Conflict(_("该层级刚刚已有人签字,请刷新后查看。")) from exc
-    level_label = ApprovalLevel(level).label
+    summary = gettext("%(level)s %(who)s %(decision)s v%(n)s") % {
+        "level": ApprovalLevel(level).label,
+        "who": actor.name,
+        "decision": signature.get_decision_display(),
+        "n": version.number,
+    }
     audit_record(
         actor=actor,
         action="approval.sign",
         target=signature,
         event_id=event.pk,
-        summary=gettext("%(level)s %(who)s %(decision)s v%(n)s")
-        % {
-            "level": level_label,
-            "who": actor.name,
-            "decision": signature.get_decision_display(),
-            "n": version.number,
-        },
+        summary=summary,
         after=snapshot(signature),
     )
-    url = approval_url(event)
-    if decision == Signature.Decision.REJECT:
-        version.status = PlanVersion.Status.REJECTED
-        version.closed_at = timezone.now()
-        version.save(update_fields=["status", "closed_at"])
+    return signature
+
+
+def _signature_announce(*, signature: Signature, event: Event, earlier: list[Signature]) -> None:
+    """A rejection sends the plan back; an approval passes the version to the next level or, at the
+    last level, approves it."""
+    version, actor = signature.version, signature.approver
+    level_label = ApprovalLevel(signature.level).label
+    if signature.decision == Signature.Decision.REJECT:
         reason = gettext("%(level)s驳回 v%(n)s(%(who)s):%(comment)s") % {
             "level": level_label,
             "n": version.number,
             "who": actor.name,
-            "comment": comment,
+            "comment": signature.comment,
         }
-        audit_record(
+        version_reject(
+            version=version,
+            event=event,
             actor=actor,
-            action="plan_version.reject",
-            target=version,
-            event_id=event.pk,
-            summary=reason,
-            before={"status": PlanVersion.Status.REVIEWED},
-            after={"status": version.status},
-        )
-        event_move_back(event=event, actor=actor, to_step=Step.PLAN, reason=reason, system=True)
-        earlier_signers = [s.approver for s in live.values()]
-        notify(
-            recipients=[event.owner, *earlier_signers],
+            reason=reason,
             kind="approval.rejected",
-            message=gettext("「%(event)s」的方案被驳回,已退回方案设计。%(reason)s")
-            % {"event": event.name, "reason": reason},
-            url=url,
-            event_id=event.pk,
+            also_notify=[s.approver for s in earlier],
         )
-        return signature
+        return
+    index = APPROVAL_ORDER.index(signature.level)
     if index + 1 < len(APPROVAL_ORDER):
-        following = APPROVAL_ORDER[index + 1]
-        role = Role.APPROVER_GM if following == ApprovalLevel.GENERAL_MANAGER else Role.APPROVER_EXEC
-        notify(
-            recipients=people_with_role(role),
-            kind="approval.requested",
-            message=gettext("「%(event)s」的策划方案 v%(n)s 已由%(level)s批准,请您(%(next)s)审批。")
-            % {
-                "event": event.name,
-                "n": version.number,
-                "level": level_label,
-                "next": ApprovalLevel(following).label,
-            },
-            url=url,
-            event_id=event.pk,
-        )
-        notify(
-            recipients=[event.owner],
-            kind="approval.progress",
-            message=gettext("%(level)s %(who)s 已批准「%(event)s」v%(n)s。%(comment)s")
-            % {
-                "level": level_label,
-                "who": actor.name,
-                "event": event.name,
-                "n": version.number,
-                "comment": comment,
-            },
-            url=url,
-            event_id=event.pk,
-        )
-        return signature
-    version.status = PlanVersion.Status.APPROVED
-    version.save(update_fields=["status"])
-    audit_record(
-        actor=actor,
-        action="plan_version.approve",
-        target=version,
-        event_id=event.pk,
-        summary=gettext("v%(n)s 审批定稿") % {"n": version.number},
-        before={"status": PlanVersion.Status.REVIEWED},
-        after={"status": version.status, "content_hash": version.content_hash},
+        _approval_pass_on(signature=signature, event=event, following=APPROVAL_ORDER[index + 1])
+    else:
+        _version_approve(version=version, event=event, actor=actor)
+
+
+def _approval_pass_on(*, signature: Signature, event: Event, following: str) -> None:
+    """Ask the next level to sign and tell the owner how far the approval has come (AP-1)."""
+    level_label = ApprovalLevel(signature.level).label
+    facts = {"event": event.name, "n": signature.version.number, "level": level_label}
+    approval_request(
+        event=event,
+        level=following,
+        message=gettext("「%(event)s」的策划方案 v%(n)s 已由%(level)s批准,请您(%(next)s)审批。")
+        % {**facts, "next": ApprovalLevel(following).label},
+        owner_kind="approval.progress",
+        owner_message=gettext("%(level)s %(who)s 已批准「%(event)s」v%(n)s。%(comment)s")
+        % {**facts, "who": signature.approver.name, "comment": signature.comment},
     )
-    notify(
+
+
+def _version_approve(*, version: PlanVersion, event: Event, actor: User) -> None:
+    """The last level has approved: the version is the approved plan (AP-1)."""
+    version_status_set(
+        version=version,
+        actor=actor,
+        status=PlanVersion.Status.APPROVED,
+        summary=gettext("v%(n)s 审批定稿") % {"n": version.number},
+        after={"status": PlanVersion.Status.APPROVED, "content_hash": version.content_hash},
+    )
+    approval_page_notify(
+        event=event,
         recipients=[event.owner],
         kind="approval.approved",
         message=gettext("「%(event)s」的策划方案 v%(n)s 已由总经理批准,审批定稿。可推进到资源协调。")
         % {"event": event.name, "n": version.number},
-        url=url,
-        event_id=event.pk,
     )
-    return signature

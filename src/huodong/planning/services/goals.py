@@ -19,13 +19,13 @@ from django.db import transaction
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
-from huodong.core.audit import audit_record, snapshot
-from huodong.core.errors import DomainError, NotFound
+from huodong.core.errors import DomainError
 from huodong.core.models import User
 from huodong.events.models import Event
 
 from .. import rules, selectors, versioning
 from ..models import Goal
+from .needs import UNSET, RowAudit, editable_event, row_of
 
 # GO-1 (time-bound): a goal's due date may be at most this many days after the event ends.
 GOAL_DUE_MAX_DAYS_AFTER_EVENT = 365  # GO-1
@@ -46,14 +46,6 @@ GOAL_FIELDS = [
     "owner",
     "objective",
 ]
-
-
-class _Unset:
-    def __repr__(self) -> str:
-        return "UNSET"
-
-
-UNSET: Any = _Unset()
 
 
 # ---------------------------------------------------------------- the SMART check (pure)
@@ -270,13 +262,18 @@ def goal_smart_status(goal: Goal) -> dict[str, dict[str, Any]]:
 
 
 # ---------------------------------------------------------------- writes
+_GOAL = RowAudit(
+    action="goal",
+    fields=tuple(GOAL_FIELDS),
+    label=lambda goal: {"goal": goal.metric_label},
+    added=_("添加目标:%(goal)s"),
+    updated=_("修改目标:%(goal)s"),
+    removed=_("删除目标:%(goal)s"),
+)
+
+
 def _editable_event(actor: User | None, event: Event) -> Event:
-    rules.require_planning_editor(actor, event)
-    current = Event.objects.select_for_update().select_related("event_type").filter(pk=event.pk).first()
-    if current is None:
-        raise NotFound(_("活动不存在。"))
-    rules.require_step(current, rules.GOALS_EDITABLE_STEPS, str(_("活动目标")))
-    return current
+    return editable_event(actor, event, steps=rules.GOALS_EDITABLE_STEPS, what=_("活动目标"))
 
 
 def _clean(event: Event, data: dict[str, Any], *, exclude_pk: int | None = None) -> dict[str, Any]:
@@ -352,19 +349,10 @@ def _clean(event: Event, data: dict[str, Any], *, exclude_pk: int | None = None)
     }
 
 
-def _goal_state(goal: Goal) -> dict[str, Any]:
-    return snapshot(goal, GOAL_FIELDS)
-
-
 def _goal_of(event: Event, goal_id: Any) -> Goal:
-    goal = (
-        Goal.objects.select_related("owner").filter(pk=goal_id, event=event).first()
-        if isinstance(goal_id, int)
-        else None
+    return row_of(
+        Goal.objects.select_related("owner").filter(event=event), goal_id, _("目标 %(id)s 不存在。")
     )
-    if goal is None:
-        raise NotFound(_("目标 %(id)s 不存在。") % {"id": goal_id})
-    return goal
 
 
 @transaction.atomic
@@ -383,33 +371,24 @@ def goal_add(
     baseline: Any = None,
 ) -> Goal:
     """Add a SMART goal (GO-1); refuse with every reason when it is not."""
+    given = dict(
+        metric=metric,
+        custom_metric=custom_metric,
+        description=description,
+        target_value=target_value,
+        unit=unit,
+        baseline=baseline,
+        due_date=due_date,
+        owner=owner,
+        objective=objective,
+    )
     event = _editable_event(actor, event)
     if Goal.objects.filter(event=event).count() >= GOALS_MAX:
         raise DomainError({"__all__": [_("一个活动最多设定 %(max)s 个目标。") % {"max": GOALS_MAX}]})
-    data = _clean(
-        event,
-        {
-            "metric": metric,
-            "custom_metric": custom_metric,
-            "description": description,
-            "target_value": target_value,
-            "unit": unit,
-            "baseline": baseline,
-            "due_date": due_date,
-            "owner": owner,
-            "objective": objective,
-        },
-    )
+    data = _clean(event, given)
     last = Goal.objects.filter(event=event).order_by("-position").values_list("position", flat=True).first()
     goal = Goal.objects.create(event=event, position=(last or 0) + 1, **data)
-    audit_record(
-        actor=actor,
-        action="goal.add",
-        target=goal,
-        event_id=event.pk,
-        summary=_("添加目标:%(goal)s") % {"goal": goal.metric_label},
-        after=_goal_state(goal),
-    )
+    _GOAL.record_add(actor=actor, event=event, row=goal)
     versioning.plan_touch(event=event, actor=actor, what="goals")
     return goal
 
@@ -431,34 +410,21 @@ def goal_update(
     objective: Any = UNSET,
 ) -> Goal:
     """Change the fields given; the goal as a whole must still be SMART (GO-1)."""
+    given = dict(
+        metric=metric,
+        custom_metric=custom_metric,
+        description=description,
+        target_value=target_value,
+        unit=unit,
+        baseline=baseline,
+        due_date=due_date,
+        owner=owner,
+        objective=objective,
+    )
     event = _editable_event(actor, event)
     goal = _goal_of(event, goal_id)
-    given = {
-        "metric": metric,
-        "custom_metric": custom_metric,
-        "description": description,
-        "target_value": target_value,
-        "unit": unit,
-        "baseline": baseline,
-        "due_date": due_date,
-        "owner": owner,
-        "objective": objective,
-    }
     merged = {name: getattr(goal, name) if value is UNSET else value for name, value in given.items()}
-    data = _clean(event, merged, exclude_pk=goal.pk)
-    before = _goal_state(goal)
-    for name, value in data.items():
-        setattr(goal, name, value)
-    goal.save()
-    audit_record(
-        actor=actor,
-        action="goal.update",
-        target=goal,
-        event_id=event.pk,
-        summary=_("修改目标:%(goal)s") % {"goal": goal.metric_label},
-        before=before,
-        after=_goal_state(goal),
-    )
+    _GOAL.save(actor=actor, event=event, row=goal, data=_clean(event, merged, exclude_pk=goal.pk))
     versioning.plan_touch(event=event, actor=actor, what="goals")
     return goal
 
@@ -466,14 +432,5 @@ def goal_update(
 @transaction.atomic
 def goal_remove(*, actor: User, event: Event, goal_id: int) -> None:
     event = _editable_event(actor, event)
-    goal = _goal_of(event, goal_id)
-    audit_record(
-        actor=actor,
-        action="goal.remove",
-        target=goal,
-        event_id=event.pk,
-        summary=_("删除目标:%(goal)s") % {"goal": goal.metric_label},
-        before=_goal_state(goal),
-    )
-    goal.delete()
+    _GOAL.delete(actor=actor, event=event, row=_goal_of(event, goal_id))
     versioning.plan_touch(event=event, actor=actor, what="goals")

@@ -3,15 +3,19 @@
 Every function checks who acts (``rules.can_edit_planning``) and the event's step
 (``rules.NEEDS_EDITABLE_STEPS``), validates all of its input before writing, and records an audit row.
 The report is created on the first change, never by reading it.
+
+The helpers for rows that belong to an event — ``editable_event``, ``row_of`` and ``RowAudit`` — are shared
+with ``services.goals``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from huodong.core.audit import audit_record, snapshot
@@ -40,15 +44,86 @@ UNSET: Any = _Unset()
 
 REPORT_TEXT_FIELDS = ("background", "audience_persona", "core_needs", "initial_goals")
 
+M = TypeVar("M", bound=models.Model)
+# A row's cleaned values and the errors found, keyed by field.
+Cleaned = tuple[dict[str, Any], dict[str, list[Any]]]
 
-def _editable_event(actor: User | None, event: Event) -> Event:
-    """The event re-read (and on PostgreSQL locked) so the step check sees the current step."""
+
+# ---------------------------------------------------------------- rows of an event (shared with goals)
+def editable_event(actor: User | None, event: Event, *, steps: tuple[str, ...], what: Any) -> Event:
+    """The event re-read (and on PostgreSQL locked) so the step check sees the current step.
+
+    Refuses (NotAllowed) people who may not edit the planning, and (``wrong_step``) an event that is not in
+    one of ``steps``; ``what`` names the record in that message.
+    """
     rules.require_planning_editor(actor, event)
     current = Event.objects.select_for_update().select_related("event_type").filter(pk=event.pk).first()
     if current is None:
         raise NotFound(_("活动不存在。"))
-    rules.require_step(current, rules.NEEDS_EDITABLE_STEPS, str(_("需求调研报告")))
+    rules.require_step(current, steps, str(what))
     return current
+
+
+def row_of(rows: models.QuerySet[M], row_id: Any, missing: Any) -> M:
+    """The row ``row_id`` among ``rows`` (the event's), or NotFound saying ``missing % {"id": row_id}``."""
+    row = rows.filter(pk=row_id).first() if isinstance(row_id, int) else None
+    if row is None:
+        raise NotFound(missing % {"id": row_id})
+    return row
+
+
+@dataclass(frozen=True)
+class RowAudit:
+    """How the changes of one kind of row are audited: ``<action>.add/update/remove``, a snapshot of ``fields``.
+
+    ``added``/``updated``/``removed`` are the summaries, filled in with ``label(row)`` once the change is made.
+    """
+
+    action: str
+    fields: tuple[str, ...]
+    label: Callable[[Any], dict[str, Any]]
+    added: Any
+    updated: Any
+    removed: Any
+
+    def state(self, row: models.Model) -> dict[str, Any]:
+        return snapshot(row, list(self.fields))
+
+    def _record(
+        self, verb: str, summary: Any, *, actor: User, event: Event, row: models.Model, **states: Any
+    ) -> None:
+        audit_record(
+            actor=actor,
+            action=f"{self.action}.{verb}",
+            target=row,
+            event_id=event.pk,
+            summary=summary % self.label(row),
+            **states,
+        )
+
+    def record_add(self, *, actor: User, event: Event, row: models.Model) -> None:
+        """Audit a row just created."""
+        self._record("add", self.added, actor=actor, event=event, row=row, after=self.state(row))
+
+    def save(self, *, actor: User, event: Event, row: models.Model, data: Mapping[str, Any]) -> None:
+        """Write the validated ``data`` onto ``row``, save it, and audit it before and after."""
+        before = self.state(row)
+        for name, value in data.items():
+            setattr(row, name, value)
+        row.save()
+        self._record(
+            "update", self.updated, actor=actor, event=event, row=row, before=before, after=self.state(row)
+        )
+
+    def delete(self, *, actor: User, event: Event, row: models.Model) -> None:
+        """Audit the row as it was, then delete it."""
+        self._record("remove", self.removed, actor=actor, event=event, row=row, before=self.state(row))
+        row.delete()
+
+
+# ---------------------------------------------------------------- the report's helpers
+def _editable_event(actor: User | None, event: Event) -> Event:
+    return editable_event(actor, event, steps=rules.NEEDS_EDITABLE_STEPS, what=_("需求调研报告"))
 
 
 def _report_for(event: Event) -> NeedsReport:
@@ -98,66 +173,64 @@ def _report_state(report: NeedsReport) -> dict[str, Any]:
         ],
     )
     data["requesters"] = sorted(report.requesters.values_list("username", flat=True)) if report.pk else []
-    data["inputs"] = (
-        [snapshot(i, ["kind", "content", "source"]) for i in report.inputs.all()] if report.pk else []
-    )
-    data["methods"] = (
-        [snapshot(m, ["method", "findings", "conducted_on", "participants"]) for m in report.methods.all()]
-        if report.pk
-        else []
-    )
+    data["inputs"] = [_INPUT.state(i) for i in report.inputs.all()] if report.pk else []
+    data["methods"] = [_METHOD.state(m) for m in report.methods.all()] if report.pk else []
     return data
 
 
 # ---------------------------------------------------------------- input and method rows
-def _validate_input(data: Mapping[str, Any], prefix: str = "") -> tuple[dict[str, Any], dict[str, list[Any]]]:
-    errors: dict[str, list[Any]] = {}
-    kind = data.get("kind")
-    if kind not in NeedsInput.Kind.values:
-        errors[f"{prefix}kind"] = [
-            _("未知的输入类别「%(kind)s」,可选:%(choices)s。")
-            % {
-                "kind": kind if kind is not None else "",
-                "choices": "、".join(f"{v}({label})" for v, label in NeedsInput.Kind.choices),
-            }
-        ]
-    content = _clean_text(
-        errors, f"{prefix}content", data.get("content"), label=_("内容"), max_len=TEXT_MAX, required=True
-    )
-    source = _clean_text(errors, f"{prefix}source", data.get("source"), label=_("来源"), max_len=SOURCE_MAX)
-    return {"kind": kind, "content": content, "source": source}, errors
+class _RowCleaner:
+    """Cleans the fields of one row given as ``data``, collecting the errors under ``prefix`` + field name."""
+
+    def __init__(self, data: Mapping[str, Any], prefix: str) -> None:
+        self.data = data
+        self.prefix = prefix
+        self.errors: dict[str, list[Any]] = {}
+
+    def choice(self, name: str, choices: type[models.Choices], message: Any) -> Any:
+        """The value when it is one of ``choices``; else ``message``, naming it as ``%(<name>)s`` and the choices."""
+        value = self.data.get(name)
+        if value not in choices.values:
+            self.errors[f"{self.prefix}{name}"] = [
+                message
+                % {
+                    name: value if value is not None else "",
+                    "choices": "、".join(f"{v}({label})" for v, label in choices.choices),
+                }
+            ]
+        return value
+
+    def text(self, name: str, *, label: Any, max_len: int, required: bool = False) -> str:
+        value = self.data.get(name)
+        return _clean_text(
+            self.errors, f"{self.prefix}{name}", value, label=label, max_len=max_len, required=required
+        )
+
+    def date(self, name: str, *, label: Any) -> dt.date | None:
+        return _clean_date(self.errors, f"{self.prefix}{name}", self.data.get(name), label=label)
 
 
-def _validate_method(
-    data: Mapping[str, Any], prefix: str = ""
-) -> tuple[dict[str, Any], dict[str, list[Any]]]:
-    errors: dict[str, list[Any]] = {}
-    method = data.get("method")
-    if method not in NeedsMethod.Method.values:
-        errors[f"{prefix}method"] = [
-            _("未知的调研方法「%(method)s」,可选:%(choices)s。")
-            % {
-                "method": method if method is not None else "",
-                "choices": "、".join(f"{v}({label})" for v, label in NeedsMethod.Method.choices),
-            }
-        ]
-    findings = _clean_text(
-        errors, f"{prefix}findings", data.get("findings"), label=_("发现"), max_len=TEXT_MAX, required=True
-    )
-    participants = _clean_text(
-        errors,
-        f"{prefix}participants",
-        data.get("participants"),
-        label=_("参与对象"),
-        max_len=PARTICIPANTS_MAX,
-    )
-    conducted_on = _clean_date(errors, f"{prefix}conducted_on", data.get("conducted_on"), label=_("日期"))
-    return {
-        "method": method,
-        "findings": findings,
-        "participants": participants,
-        "conducted_on": conducted_on,
-    }, errors
+def _validate_input(data: Mapping[str, Any], prefix: str = "") -> Cleaned:
+    clean = _RowCleaner(data, prefix)
+    row = {
+        "kind": clean.choice("kind", NeedsInput.Kind, _("未知的输入类别「%(kind)s」,可选:%(choices)s。")),
+        "content": clean.text("content", label=_("内容"), max_len=TEXT_MAX, required=True),
+        "source": clean.text("source", label=_("来源"), max_len=SOURCE_MAX),
+    }
+    return row, clean.errors
+
+
+def _validate_method(data: Mapping[str, Any], prefix: str = "") -> Cleaned:
+    clean = _RowCleaner(data, prefix)
+    row = {
+        "method": clean.choice(
+            "method", NeedsMethod.Method, _("未知的调研方法「%(method)s」,可选:%(choices)s。")
+        ),
+        "findings": clean.text("findings", label=_("发现"), max_len=TEXT_MAX, required=True),
+        "participants": clean.text("participants", label=_("参与对象"), max_len=PARTICIPANTS_MAX),
+        "conducted_on": clean.date("conducted_on", label=_("日期")),
+    }
+    return row, clean.errors
 
 
 def _validate_rows(rows: Any, name: str, validate: Any) -> tuple[list[dict[str, Any]], dict[str, list[Any]]]:
@@ -175,6 +248,42 @@ def _validate_rows(rows: Any, name: str, validate: Any) -> tuple[list[dict[str, 
         cleaned.append(data)
         errors.update(row_errors)
     return cleaned, errors
+
+
+@dataclass(frozen=True)
+class _RowKind(RowAudit, Generic[M]):
+    """An input (NI-1) or a method (NI-2) of the report: its model, the report's related name, its checks."""
+
+    model: type[M]
+    related: str
+    validate: Callable[..., Cleaned]
+    missing: Any
+
+
+_INPUT: _RowKind[NeedsInput] = _RowKind(
+    action="needs.input",
+    fields=("kind", "content", "source"),
+    label=lambda row: {"kind": row.get_kind_display()},
+    added=_("添加需求输入:%(kind)s"),
+    updated=_("修改需求输入:%(kind)s"),
+    removed=_("删除需求输入:%(kind)s"),
+    model=NeedsInput,
+    related="inputs",
+    validate=_validate_input,
+    missing=_("需求输入 %(id)s 不存在。"),
+)
+_METHOD: _RowKind[NeedsMethod] = _RowKind(
+    action="needs.method",
+    fields=("method", "findings", "conducted_on", "participants"),
+    label=lambda row: {"method": row.get_method_display()},
+    added=_("添加调研方法:%(method)s"),
+    updated=_("修改调研方法:%(method)s"),
+    removed=_("删除调研方法:%(method)s"),
+    model=NeedsMethod,
+    related="methods",
+    validate=_validate_method,
+    missing=_("调研方法 %(id)s 不存在。"),
+)
 
 
 # ---------------------------------------------------------------- the report
@@ -308,123 +417,79 @@ def needs_report_update(
     return report
 
 
-# ---------------------------------------------------------------- inputs (NI-1)
+# ---------------------------------------------------------------- inputs (NI-1) and methods (NI-2)
 def _next_position(qs: Any) -> int:
     last = qs.order_by("-position").values_list("position", flat=True).first()
     return (last or 0) + 1
 
 
-@transaction.atomic
-def needs_input_add(*, actor: User, event: Event, kind: Any, content: Any, source: Any = "") -> NeedsInput:
-    """Record one input of the needs (NI-1): business goal, market trend, customer feedback or other."""
+def _row_get(spec: _RowKind[M], event: Event, row_id: Any) -> M:
+    return row_of(spec.model._default_manager.filter(report__event=event), row_id, spec.missing)
+
+
+def _row_add(spec: _RowKind[M], *, actor: User, event: Event, given: dict[str, Any]) -> M:
+    """Validate a new row, add it after the report's other rows of its kind, audit it."""
     event = _editable_event(actor, event)
-    data, errors = _validate_input({"kind": kind, "content": content, "source": source})
+    data, errors = spec.validate(given)
     if errors:
         raise DomainError(errors)
     report = _report_for(event)
-    row = NeedsInput.objects.create(report=report, position=_next_position(report.inputs), **data)
-    audit_record(
-        actor=actor,
-        action="needs.input.add",
-        target=row,
-        event_id=event.pk,
-        summary=_("添加需求输入:%(kind)s") % {"kind": row.get_kind_display()},
-        after=snapshot(row, ["kind", "content", "source"]),
-    )
+    position = _next_position(getattr(report, spec.related))
+    row = spec.model._default_manager.create(report=report, position=position, **data)
+    spec.record_add(actor=actor, event=event, row=row)
     return row
 
 
-def _input_of(event: Event, input_id: Any) -> NeedsInput:
-    row = (
-        NeedsInput.objects.filter(pk=input_id, report__event=event).first()
-        if isinstance(input_id, int)
-        else None
-    )
-    if row is None:
-        raise NotFound(_("需求输入 %(id)s 不存在。") % {"id": input_id})
+def _row_update(spec: _RowKind[M], *, actor: User, event: Event, row_id: Any, given: dict[str, Any]) -> M:
+    """Change the fields given (the others are ``UNSET``); the row as a whole must still be valid."""
+    event = _editable_event(actor, event)
+    row = _row_get(spec, event, row_id)
+    merged = {name: getattr(row, name) if value is UNSET else value for name, value in given.items()}
+    data, errors = spec.validate(merged)
+    if errors:
+        raise DomainError(errors)
+    spec.save(actor=actor, event=event, row=row, data=data)
     return row
+
+
+def _row_remove(spec: _RowKind[M], *, actor: User, event: Event, row_id: Any) -> None:
+    event = _editable_event(actor, event)
+    spec.delete(actor=actor, event=event, row=_row_get(spec, event, row_id))
+
+
+@transaction.atomic
+def needs_input_add(*, actor: User, event: Event, kind: Any, content: Any, source: Any = "") -> NeedsInput:
+    """Record one input of the needs (NI-1): business goal, market trend, customer feedback or other."""
+    return _row_add(
+        _INPUT, actor=actor, event=event, given={"kind": kind, "content": content, "source": source}
+    )
 
 
 @transaction.atomic
 def needs_input_update(
     *, actor: User, event: Event, input_id: int, kind: Any = UNSET, content: Any = UNSET, source: Any = UNSET
 ) -> NeedsInput:
-    event = _editable_event(actor, event)
-    row = _input_of(event, input_id)
-    merged = {
-        "kind": row.kind if kind is UNSET else kind,
-        "content": row.content if content is UNSET else content,
-        "source": row.source if source is UNSET else source,
-    }
-    data, errors = _validate_input(merged)
-    if errors:
-        raise DomainError(errors)
-    before = snapshot(row, ["kind", "content", "source"])
-    for name, value in data.items():
-        setattr(row, name, value)
-    row.save()
-    audit_record(
-        actor=actor,
-        action="needs.input.update",
-        target=row,
-        event_id=event.pk,
-        summary=_("修改需求输入:%(kind)s") % {"kind": row.get_kind_display()},
-        before=before,
-        after=snapshot(row, ["kind", "content", "source"]),
-    )
-    return row
+    given = {"kind": kind, "content": content, "source": source}
+    return _row_update(_INPUT, actor=actor, event=event, row_id=input_id, given=given)
 
 
 @transaction.atomic
 def needs_input_remove(*, actor: User, event: Event, input_id: int) -> None:
-    event = _editable_event(actor, event)
-    row = _input_of(event, input_id)
-    before = snapshot(row, ["kind", "content", "source"])
-    audit_record(
-        actor=actor,
-        action="needs.input.remove",
-        target=row,
-        event_id=event.pk,
-        summary=_("删除需求输入:%(kind)s") % {"kind": row.get_kind_display()},
-        before=before,
-    )
-    row.delete()
+    _row_remove(_INPUT, actor=actor, event=event, row_id=input_id)
 
 
-# ---------------------------------------------------------------- methods (NI-2)
 @transaction.atomic
 def needs_method_add(
     *, actor: User, event: Event, method: Any, findings: Any, conducted_on: Any = None, participants: Any = ""
 ) -> NeedsMethod:
     """Record a research method used and what it found (NI-2)."""
-    event = _editable_event(actor, event)
-    data, errors = _validate_method(
-        {"method": method, "findings": findings, "conducted_on": conducted_on, "participants": participants}
-    )
-    if errors:
-        raise DomainError(errors)
-    report = _report_for(event)
-    row = NeedsMethod.objects.create(report=report, position=_next_position(report.methods), **data)
-    audit_record(
-        actor=actor,
-        action="needs.method.add",
-        target=row,
-        event_id=event.pk,
-        summary=_("添加调研方法:%(method)s") % {"method": row.get_method_display()},
-        after=snapshot(row, ["method", "findings", "conducted_on", "participants"]),
-    )
-    return row
-
-
-def _method_of(event: Event, method_id: Any) -> NeedsMethod:
-    row = (
-        NeedsMethod.objects.filter(pk=method_id, report__event=event).first()
-        if isinstance(method_id, int)
-        else None
-    )
-    if row is None:
-        raise NotFound(_("调研方法 %(id)s 不存在。") % {"id": method_id})
-    return row
+    given = {
+        "method": method,
+        "findings": findings,
+        "conducted_on": conducted_on,
+        "participants": participants,
+    }
+    return _row_add(_METHOD, actor=actor, event=event, given=given)
 
 
 @transaction.atomic
@@ -438,44 +503,15 @@ def needs_method_update(
     conducted_on: Any = UNSET,
     participants: Any = UNSET,
 ) -> NeedsMethod:
-    event = _editable_event(actor, event)
-    row = _method_of(event, method_id)
-    merged = {
-        "method": row.method if method is UNSET else method,
-        "findings": row.findings if findings is UNSET else findings,
-        "conducted_on": row.conducted_on if conducted_on is UNSET else conducted_on,
-        "participants": row.participants if participants is UNSET else participants,
+    given = {
+        "method": method,
+        "findings": findings,
+        "conducted_on": conducted_on,
+        "participants": participants,
     }
-    data, errors = _validate_method(merged)
-    if errors:
-        raise DomainError(errors)
-    fields = ["method", "findings", "conducted_on", "participants"]
-    before = snapshot(row, fields)
-    for name, value in data.items():
-        setattr(row, name, value)
-    row.save()
-    audit_record(
-        actor=actor,
-        action="needs.method.update",
-        target=row,
-        event_id=event.pk,
-        summary=_("修改调研方法:%(method)s") % {"method": row.get_method_display()},
-        before=before,
-        after=snapshot(row, fields),
-    )
-    return row
+    return _row_update(_METHOD, actor=actor, event=event, row_id=method_id, given=given)
 
 
 @transaction.atomic
 def needs_method_remove(*, actor: User, event: Event, method_id: int) -> None:
-    event = _editable_event(actor, event)
-    row = _method_of(event, method_id)
-    audit_record(
-        actor=actor,
-        action="needs.method.remove",
-        target=row,
-        event_id=event.pk,
-        summary=_("删除调研方法:%(method)s") % {"method": row.get_method_display()},
-        before=snapshot(row, ["method", "findings", "conducted_on", "participants"]),
-    )
-    row.delete()
+    _row_remove(_METHOD, actor=actor, event=event, row_id=method_id)

@@ -12,7 +12,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -20,21 +19,35 @@ from django.utils.translation import gettext_lazy as _
 from huodong.core.audit import audit_record, snapshot
 from huodong.core.errors import Conflict, DomainError, NotAllowed
 from huodong.core.models import Department, Role, User
-from huodong.core.services import notify
-from huodong.events.lifecycle import event_move_back
 from huodong.events.models import Event
 from huodong.events.steps import Step
 
-from ..models import Plan, PlanVersion, Review
+from ..models import ApprovalLevel, Plan, PlanVersion, Review
 from ..rules import DEFAULT_REVIEW_DEPARTMENTS, REVIEW_STEPS, require_planning_editor
 from ..selectors_review import people_with_role
-from ..versioning import content_hash, open_version, plan_snapshot, version_supersede
+from ..versioning import (
+    content_hash,
+    open_version,
+    plan_snapshot,
+    version_status_set,
+    version_supersede,
+)
+from .decisions import (
+    approval_page_notify,
+    approval_request,
+    approval_url,
+    event_lock,
+    version_reject,
+    version_require_current,
+)
+
+# approval_url moved to .decisions with the other decision helpers; callers may still import it from here.
+__all__ = ["approval_url", "default_review_departments", "plan_submit_for_review", "review_decide"]
 
 OPINION_MAX_LENGTH = 5000
-
-
-def approval_url(event: Event) -> str:
-    return reverse("planning:approval", kwargs={"event_id": event.pk})
+# The texts a reviewer writes, in the order the form shows them.
+OPINION_FIELDS = ("feasibility_opinion", "budget_opinion", "risk_opinion", "conditions")
+DECISIONS = (Review.Decision.APPROVE, Review.Decision.APPROVE_WITH_CONDITIONS, Review.Decision.REJECT)
 
 
 def default_review_departments() -> list[Department]:
@@ -44,10 +57,6 @@ def default_review_departments() -> list[Department]:
             "sort_order", "id"
         )
     )
-
-
-def _fresh_event(event: Event) -> Event:
-    return Event.objects.select_for_update().select_related("owner").get(pk=event.pk)
 
 
 def _require_review_step(event: Event, what: Any) -> None:
@@ -65,19 +74,50 @@ def _require_review_step(event: Event, what: Any) -> None:
         )
 
 
+# ---------------------------------------------------------------- submit (RV-1)
 @transaction.atomic
 def plan_submit_for_review(
     *, event: Event, actor: User, departments: list[Department] | None = None
 ) -> PlanVersion:
     """Freeze the plan as a new version and send it to each department's reviewers (RV-1)."""
     require_planning_editor(actor, event)
-    event = _fresh_event(event)
+    event = event_lock(event.pk)
     _require_review_step(event, _("提交评审"))
     plan = Plan.objects.filter(event=event).first()
+    chosen = default_review_departments() if departments is None else list(dict.fromkeys(departments))
+    _require_submittable(plan, chosen)
+    assert plan is not None
+    version = _version_freeze(event=event, plan=plan, actor=actor)
+    reviews = [Review.objects.create(version=version, department=dept) for dept in chosen]
+    audit_record(
+        actor=actor,
+        action="plan_version.submit",
+        target=version,
+        event_id=event.pk,
+        summary=gettext("提交 v%(n)s 评审:%(depts)s")
+        % {"n": version.number, "depts": "、".join(d.name for d in chosen)},
+        after={
+            "number": version.number,
+            "content_hash": version.content_hash,
+            "status": version.status,
+            "departments": [d.code for d in chosen],
+        },
+    )
+    approval_page_notify(
+        event=event,
+        recipients=[person for r in reviews for person in people_with_role(Role.REVIEWER, r.department_id)],
+        kind="review.requested",
+        message=gettext("请评审「%(event)s」的策划方案 v%(n)s(可行性、预算合理性、风险控制)。")
+        % {"event": event.name, "n": version.number},
+    )
+    return version
+
+
+def _require_submittable(plan: Plan | None, chosen: list[Department]) -> None:
+    """A plan exists and every chosen department is active and has a reviewer."""
     errors: dict[str, list[Any]] = {}
     if plan is None:
         errors["__all__"] = [_("尚未编写策划方案,不能提交评审。")]
-    chosen = default_review_departments() if departments is None else list(dict.fromkeys(departments))
     if not chosen:
         errors["departments"] = [_("请至少选择一个评审部门(默认:销售部、产品部、法务部、财务部)。")]
     for dept in chosen:
@@ -92,7 +132,10 @@ def plan_submit_for_review(
             )
     if errors:
         raise DomainError(errors)
-    assert plan is not None
+
+
+def _version_freeze(*, event: Event, plan: Plan, actor: User) -> PlanVersion:
+    """The plan as it is now, frozen as the next version in review; an unchanged open version is refused."""
     content = plan_snapshot(event)
     digest = content_hash(content)
     current_open = open_version(event, lock=True)
@@ -105,7 +148,7 @@ def plan_submit_for_review(
         # An edit slipped past plan_touch: the open version no longer matches, close it first.
         version_supersede(version=current_open, actor=actor, what=gettext("策划方案"), current=content)
     number = (PlanVersion.objects.filter(plan=plan).aggregate(n=Max("number"))["n"] or 0) + 1
-    version = PlanVersion.objects.create(
+    return PlanVersion.objects.create(
         plan=plan,
         number=number,
         content=content,
@@ -114,31 +157,114 @@ def plan_submit_for_review(
         submitted_by=actor,
         submitted_at=timezone.now(),
     )
-    reviews = [Review.objects.create(version=version, department=dept) for dept in chosen]
+
+
+# ---------------------------------------------------------------- decide (RV-1)
+@transaction.atomic
+def review_decide(
+    *,
+    review: Review,
+    actor: User,
+    decision: str,
+    feasibility_opinion: str = "",
+    budget_opinion: str = "",
+    risk_opinion: str = "",
+    conditions: str = "",
+) -> Review:
+    """One department's decision on a version (RV-1). Nothing is written when anything is refused."""
+    review = (
+        Review.objects.select_for_update().select_related("department", "version__plan").get(pk=review.pk)
+    )
+    version = PlanVersion.objects.select_for_update().get(pk=review.version_id)
+    _require_department_reviewer(actor, review)
+    _require_pending(review, version)
+    event = event_lock(review.version.plan.event_id)
+    _require_review_step(event, _("评审"))
+    version_require_current(event=event, version=version)
+    texts = _opinions_clean(
+        decision,
+        feasibility_opinion=feasibility_opinion,
+        budget_opinion=budget_opinion,
+        risk_opinion=risk_opinion,
+        conditions=conditions,
+    )
+    _review_record(review=review, actor=actor, decision=decision, texts=texts, event=event)
+    _review_announce(review=review, version=version, event=event, actor=actor)
+    return review
+
+
+def _require_department_reviewer(actor: User, review: Review) -> None:
+    if actor is None or not actor.is_authenticated or actor.role != Role.REVIEWER:
+        raise NotAllowed(_("只有部门评审人可以评审方案。"))
+    if actor.department_id != review.department_id:
+        raise NotAllowed(_("评审人不属于该部门(%(dept)s),不能代为评审。") % {"dept": review.department.name})
+
+
+def _require_pending(review: Review, version: PlanVersion) -> None:
+    """The department has not decided yet and the version is still in review."""
+    if review.decision != Review.Decision.PENDING:
+        raise Conflict(
+            _("%(dept)s已评审(%(decision)s),不能重复评审。")
+            % {"dept": review.department.name, "decision": review.get_decision_display()}
+        )
+    if version.status != PlanVersion.Status.IN_REVIEW:
+        raise Conflict(
+            _("方案 v%(n)s 已不在评审中(%(status)s),不能再评审。")
+            % {"n": version.number, "status": version.get_status_display()}
+        )
+
+
+def _opinions_clean(decision: str, **opinions: str) -> dict[str, str]:
+    """The stripped opinions. Refuses an unknown decision, an over-long text, a conditional pass without
+    its conditions and a rejection without an opinion."""
+    texts = {field: (opinions[field] or "").strip() for field in OPINION_FIELDS}
+    errors: dict[str, list[Any]] = {}
+    if decision not in DECISIONS:
+        errors["decision"] = [
+            _("请选择评审结论:%(choices)s。")
+            % {"choices": "、".join(str(Review.Decision(d).label) for d in DECISIONS)}
+        ]
+    for field, text in texts.items():
+        if len(text) > OPINION_MAX_LENGTH:
+            errors.setdefault(field, []).append(_("最多 %(n)s 个字。") % {"n": OPINION_MAX_LENGTH})
+    if decision == Review.Decision.APPROVE_WITH_CONDITIONS and not texts["conditions"]:
+        errors["conditions"] = [_("有条件通过须写明附加条件。")]
+    if decision == Review.Decision.REJECT and not (
+        texts["feasibility_opinion"] or texts["budget_opinion"] or texts["risk_opinion"]
+    ):
+        errors["feasibility_opinion"] = [
+            _("驳回须至少填写一项意见(可行性、预算合理性或风险控制),说明需要修改什么。")
+        ]
+    if errors:
+        raise DomainError(errors)
+    return texts
+
+
+def _review_record(
+    *, review: Review, actor: User, decision: str, texts: dict[str, str], event: Event
+) -> None:
+    """Write the department's decision and opinions, and audit it."""
+    before = snapshot(review)
+    review.reviewer = actor
+    review.decision = decision
+    for field, text in texts.items():
+        setattr(review, field, text)
+    review.decided_at = timezone.now()
+    review.save()
+    summary = gettext("%(dept)s评审 v%(n)s:%(decision)s") % {
+        "dept": review.department.name,
+        "n": review.version.number,
+        "decision": review.get_decision_display(),
+    }
     audit_record(
         actor=actor,
-        action="plan_version.submit",
-        target=version,
+        action="review.decide",
+        target=review,
         event_id=event.pk,
-        summary=gettext("提交 v%(n)s 评审:%(depts)s")
-        % {"n": number, "depts": "、".join(d.name for d in chosen)},
-        after={
-            "number": number,
-            "content_hash": digest,
-            "status": version.status,
-            "departments": [d.code for d in chosen],
-        },
+        summary=summary,
+        before=before,
+        after=snapshot(review),
     )
-    reviewers = [person for r in reviews for person in people_with_role(Role.REVIEWER, r.department_id)]
-    notify(
-        recipients=reviewers,
-        kind="review.requested",
-        message=gettext("请评审「%(event)s」的策划方案 v%(n)s(可行性、预算合理性、风险控制)。")
-        % {"event": event.name, "n": number},
-        url=approval_url(event),
-        event_id=event.pk,
-    )
-    return version
 
 
 def _opinions_text(review: Review) -> str:
@@ -154,119 +280,21 @@ def _opinions_text(review: Review) -> str:
     return ";".join(parts)
 
 
-@transaction.atomic
-def review_decide(
-    *,
-    review: Review,
-    actor: User,
-    decision: str,
-    feasibility_opinion: str = "",
-    budget_opinion: str = "",
-    risk_opinion: str = "",
-    conditions: str = "",
-) -> Review:
-    """One department's decision on a version (RV-1). Nothing is written when anything is refused."""
-    from ..versioning import plan_content_hash
-
-    review = (
-        Review.objects.select_for_update().select_related("department", "version__plan").get(pk=review.pk)
-    )
-    version = PlanVersion.objects.select_for_update().get(pk=review.version_id)
-    if actor is None or not actor.is_authenticated or actor.role != Role.REVIEWER:
-        raise NotAllowed(_("只有部门评审人可以评审方案。"))
-    if actor.department_id != review.department_id:
-        raise NotAllowed(_("评审人不属于该部门(%(dept)s),不能代为评审。") % {"dept": review.department.name})
-    if review.decision != Review.Decision.PENDING:
-        raise Conflict(
-            _("%(dept)s已评审(%(decision)s),不能重复评审。")
-            % {"dept": review.department.name, "decision": review.get_decision_display()}
-        )
-    if version.status != PlanVersion.Status.IN_REVIEW:
-        raise Conflict(
-            _("方案 v%(n)s 已不在评审中(%(status)s),不能再评审。")
-            % {"n": version.number, "status": version.get_status_display()}
-        )
-    event = _fresh_event(version.plan.event)
-    _require_review_step(event, _("评审"))
-    if plan_content_hash(event) != version.content_hash:
-        raise Conflict(_("方案已修改,请查看新版本。"))
-    texts = {
-        "feasibility_opinion": (feasibility_opinion or "").strip(),
-        "budget_opinion": (budget_opinion or "").strip(),
-        "risk_opinion": (risk_opinion or "").strip(),
-        "conditions": (conditions or "").strip(),
-    }
-    errors: dict[str, list[Any]] = {}
-    allowed = [Review.Decision.APPROVE, Review.Decision.APPROVE_WITH_CONDITIONS, Review.Decision.REJECT]
-    if decision not in allowed:
-        errors["decision"] = [
-            _("请选择评审结论:%(choices)s。")
-            % {"choices": "、".join(str(Review.Decision(d).label) for d in allowed)}
-        ]
-    for field, text in texts.items():
-        if len(text) > OPINION_MAX_LENGTH:
-            errors.setdefault(field, []).append(_("最多 %(n)s 个字。") % {"n": OPINION_MAX_LENGTH})
-    if decision == Review.Decision.APPROVE_WITH_CONDITIONS and not texts["conditions"]:
-        errors["conditions"] = [_("有条件通过须写明附加条件。")]
-    if decision == Review.Decision.REJECT and not (
-        texts["feasibility_opinion"] or texts["budget_opinion"] or texts["risk_opinion"]
-    ):
-        errors["feasibility_opinion"] = [
-            _("驳回须至少填写一项意见(可行性、预算合理性或风险控制),说明需要修改什么。")
-        ]
-    if errors:
-        raise DomainError(errors)
-    before = snapshot(review)
-    review.reviewer = actor
-    review.decision = decision
-    review.feasibility_opinion = texts["feasibility_opinion"]
-    review.budget_opinion = texts["budget_opinion"]
-    review.risk_opinion = texts["risk_opinion"]
-    review.conditions = texts["conditions"]
-    review.decided_at = timezone.now()
-    review.save()
-    audit_record(
-        actor=actor,
-        action="review.decide",
-        target=review,
-        event_id=event.pk,
-        summary=gettext("%(dept)s评审 v%(n)s:%(decision)s")
-        % {"dept": review.department.name, "n": version.number, "decision": review.get_decision_display()},
-        before=before,
-        after=snapshot(review),
-    )
-    url = approval_url(event)
+def _review_announce(*, review: Review, version: PlanVersion, event: Event, actor: User) -> None:
+    """A rejection sends the plan back; otherwise the owner hears the decision, and once every
+    department has passed, the version goes on to approval."""
     opinions = _opinions_text(review)
-    if decision == Review.Decision.REJECT:
-        version.status = PlanVersion.Status.REJECTED
-        version.closed_at = timezone.now()
-        version.save(update_fields=["status", "closed_at"])
+    if review.decision == Review.Decision.REJECT:
         reason = gettext("%(dept)s评审驳回 v%(n)s(%(who)s):%(opinions)s") % {
             "dept": review.department.name,
             "n": version.number,
             "who": actor.name,
             "opinions": opinions,
         }
-        audit_record(
-            actor=actor,
-            action="plan_version.reject",
-            target=version,
-            event_id=event.pk,
-            summary=reason,
-            before={"status": PlanVersion.Status.IN_REVIEW},
-            after={"status": version.status},
-        )
-        event_move_back(event=event, actor=actor, to_step=Step.PLAN, reason=reason, system=True)
-        notify(
-            recipients=[event.owner],
-            kind="review.rejected",
-            message=gettext("「%(event)s」的方案被驳回,已退回方案设计。%(reason)s")
-            % {"event": event.name, "reason": reason},
-            url=url,
-            event_id=event.pk,
-        )
-        return review
-    notify(
+        version_reject(version=version, event=event, actor=actor, reason=reason, kind="review.rejected")
+        return
+    approval_page_notify(
+        event=event,
         recipients=[event.owner],
         kind="review.decided",
         message=gettext("%(dept)s已评审「%(event)s」v%(n)s:%(decision)s。%(opinions)s")
@@ -277,35 +305,20 @@ def review_decide(
             "decision": review.get_decision_display(),
             "opinions": opinions,
         },
-        url=url,
-        event_id=event.pk,
     )
     if not version.reviews.filter(decision=Review.Decision.PENDING).exists():
-        version.status = PlanVersion.Status.REVIEWED
-        version.save(update_fields=["status"])
-        audit_record(
-            actor=actor,
-            action="plan_version.reviewed",
-            target=version,
-            event_id=event.pk,
-            summary=gettext("v%(n)s 各部门评审全部通过,待分管领导审批") % {"n": version.number},
-            before={"status": PlanVersion.Status.IN_REVIEW},
-            after={"status": version.status},
-        )
-        notify(
-            recipients=people_with_role(Role.APPROVER_EXEC),
-            kind="approval.requested",
-            message=gettext("「%(event)s」的策划方案 v%(n)s 已通过各部门评审,请您(分管领导)审批。")
-            % {"event": event.name, "n": version.number},
-            url=url,
-            event_id=event.pk,
-        )
-        notify(
-            recipients=[event.owner],
-            kind="review.passed",
-            message=gettext("「%(event)s」v%(n)s 已通过全部评审,已提交分管领导审批。")
-            % {"event": event.name, "n": version.number},
-            url=url,
-            event_id=event.pk,
-        )
-    return review
+        _version_reviewed(version=version, event=event, actor=actor)
+
+
+def _version_reviewed(*, version: PlanVersion, event: Event, actor: User) -> None:
+    """Every department has passed: the version goes to the executive in charge (AP-1)."""
+    summary = gettext("v%(n)s 各部门评审全部通过,待分管领导审批") % {"n": version.number}
+    version_status_set(version=version, actor=actor, status=PlanVersion.Status.REVIEWED, summary=summary)
+    facts = {"event": event.name, "n": version.number}
+    approval_request(
+        event=event,
+        level=ApprovalLevel.EXECUTIVE,
+        message=gettext("「%(event)s」的策划方案 v%(n)s 已通过各部门评审,请您(分管领导)审批。") % facts,
+        owner_kind="review.passed",
+        owner_message=gettext("「%(event)s」v%(n)s 已通过全部评审,已提交分管领导审批。") % facts,
+    )

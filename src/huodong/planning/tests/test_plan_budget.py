@@ -168,3 +168,12 @@ def test_the_budget_is_frozen_once_the_event_has_left_approval(plan, event, orga
     with pytest.raises(DomainError) as exc:
         budget_line_update(actor=organiser, line=line, unit_price="1")
     assert exc.value.code == "wrong_step" and "资源协调" in exc.value.message
+
+
+def test_the_reserve_share_is_rounded_once_for_display(plan, event, organiser):
+    # REQ: PL-3
+    plan_update(actor=organiser, event=event, approved_budget="30000")
+    add(event, organiser, category="venue", unit_price="23957.00")
+    add(event, organiser, category="contingency", unit_price="2011.48")
+    summary = budget_summary(plan)
+    assert summary.share_label == "7.7%"  # 2011.48 / 25968.48 = 7.746%, not 7.8% from rounding twice

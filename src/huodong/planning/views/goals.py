@@ -17,10 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from huodong.core.errors import DomainError, NotAllowed
-from huodong.core.forms import apply_domain_errors
-from huodong.core.views import forbidden
-from huodong.events import selectors as event_selectors
+from huodong.core.errors import DomainError
 from huodong.events.lifecycle import gate_evaluate
 from huodong.events.models import Event
 from huodong.events.steps import Step
@@ -30,6 +27,7 @@ from .. import rules, selectors
 from ..forms.goals import GoalForm
 from ..models import Goal
 from ..services import goals as services
+from .needs import edit_form, editing_refused, event_view, post_form, refused
 
 SMART_LETTERS = (
     ("S", gettext_lazy("具体")),
@@ -38,13 +36,7 @@ SMART_LETTERS = (
     ("R", gettext_lazy("相关")),
     ("T", gettext_lazy("有时限")),
 )
-
-
-def _event_or_404(request: HttpRequest, event_id: int) -> tuple[Event | None, HttpResponse | None]:
-    event = event_selectors.event_get(event_id)
-    if event is None:
-        return None, render(request, "core/error.html", {"error": DomainError(_("活动不存在。"))}, status=404)
-    return event, None
+_GOALS_REFUSAL = gettext_lazy("只有活动负责人、团队中的策划人员或管理员可以修改活动目标。")
 
 
 def _rows(event: Event) -> list[dict[str, Any]]:
@@ -92,84 +84,53 @@ def _render(
     return render(request, "planning/goals.html", context, status=status)
 
 
-def _denied(request: HttpRequest, event: Event) -> HttpResponse | None:
-    if not rules.can_edit_planning(request.user, event):  # type: ignore[arg-type]
-        return forbidden(request, NotAllowed(_("只有活动负责人、团队中的策划人员或管理员可以修改活动目标。")))
-    return None
-
-
-def _flag(request: HttpRequest, goal: Goal) -> None:
-    kind, message = services.goal_achievability(goal)
+def _saved(request: HttpRequest, event: Event, goal: Goal, message: str) -> HttpResponse:
+    """Say ``message``, warn when the target looks out of reach (GO-1 "A"), and go back to the goals."""
+    messages.success(request, message)
+    kind, flag = services.goal_achievability(goal)
     if kind == services.Achievability.FLAGGED:
-        messages.warning(request, _("可实现性提示:%(message)s") % {"message": message})
+        messages.warning(request, _("可实现性提示:%(message)s") % {"message": flag})
+    return redirect(reverse("planning:goals", kwargs={"event_id": event.pk}) + "#goals")
 
 
 @login_required
-def page(request: HttpRequest, event_id: int) -> HttpResponse:
-    event, missing = _event_or_404(request, event_id)
-    if event is None:
-        return missing  # type: ignore[return-value]
+@event_view()
+def page(request: HttpRequest, event: Event) -> HttpResponse:
     return _render(request, event)
 
 
 @login_required
 @require_POST
-def goal_add(request: HttpRequest, event_id: int) -> HttpResponse:
-    event, missing = _event_or_404(request, event_id)
-    if event is None:
-        return missing  # type: ignore[return-value]
-    if (denied := _denied(request, event)) is not None:
-        return denied
+@event_view(refusal=_GOALS_REFUSAL)
+def goal_add(request: HttpRequest, event: Event) -> HttpResponse:
     form = GoalForm(request.POST)
-    if not form.is_valid():
-        return _render(request, event, form=form, status=400)
-    try:
-        goal = services.goal_add(actor=request.user, event=event, **form.cleaned_data)  # type: ignore[arg-type]
-    except DomainError as exc:
-        if exc.status in (403, 404):
-            return forbidden(request, exc)
-        if exc.code == "wrong_step":  # the form is hidden once the step no longer allows edits
-            messages.error(request, exc.message)
-            event = event_selectors.event_get(event.pk) or event
-        apply_domain_errors(form, exc)
-        return _render(request, event, form=form, status=400)
-    messages.success(request, _("目标「%(goal)s」已添加。") % {"goal": goal.metric_label})
-    _flag(request, goal)
-    return redirect(reverse("planning:goals", kwargs={"event_id": event.pk}) + "#goals")
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        goal = services.goal_add(actor=request.user, event=event, **data)  # type: ignore[arg-type]
+        return _saved(request, event, goal, _("目标「%(goal)s」已添加。") % {"goal": goal.metric_label})
+
+    return post_form(request, event, form, save, lambda event: _render(request, event, form=form, status=400))
 
 
 @login_required
-def goal_edit(request: HttpRequest, event_id: int, goal_id: int) -> HttpResponse:
-    event, missing = _event_or_404(request, event_id)
-    if event is None:
-        return missing  # type: ignore[return-value]
+@event_view()
+def goal_edit(request: HttpRequest, event: Event, goal_id: int) -> HttpResponse:
     goal = selectors.goal_get(event, goal_id)
     if goal is None:
         return render(request, "core/error.html", {"error": DomainError(_("目标不存在。"))}, status=404)
-    if (denied := _denied(request, event)) is not None:
+    if (denied := editing_refused(request, event, _GOALS_REFUSAL)) is not None:
         return denied
     initial = {name: getattr(goal, name) for name in GoalForm.base_fields if name != "owner"}
     initial["owner"] = goal.owner_id
     form = GoalForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                goal = services.goal_update(
-                    actor=request.user,  # type: ignore[arg-type]
-                    event=event,
-                    goal_id=goal.pk,
-                    **form.cleaned_data,  # type: ignore[arg-type]
-                )  # type: ignore[arg-type]
-            except DomainError as exc:
-                if exc.status in (403, 404):
-                    return forbidden(request, exc)
-                apply_domain_errors(form, exc)
-            else:
-                messages.success(request, _("目标「%(goal)s」已保存。") % {"goal": goal.metric_label})
-                _flag(request, goal)
-                return redirect(reverse("planning:goals", kwargs={"event_id": event.pk}) + "#goals")
-        status = 400
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        saved = services.goal_update(actor=request.user, event=event, goal_id=goal.pk, **data)  # type: ignore[arg-type]
+        return _saved(request, event, saved, _("目标「%(goal)s」已保存。") % {"goal": saved.metric_label})
+
+    outcome = edit_form(request, form, save)
+    if isinstance(outcome, HttpResponse):
+        return outcome
     context = {
         "event": event,
         "goal": goal,
@@ -177,22 +138,18 @@ def goal_edit(request: HttpRequest, event_id: int, goal_id: int) -> HttpResponse
         "tabs": event_tabs(event.pk, "goals"),
         "nav": event.phase.value,
     }
-    return render(request, "planning/goals_edit.html", context, status=status)
+    return render(request, "planning/goals_edit.html", context, status=outcome)
 
 
 @login_required
 @require_POST
-def goal_remove(request: HttpRequest, event_id: int, goal_id: int) -> HttpResponse:
-    event, missing = _event_or_404(request, event_id)
-    if event is None:
-        return missing  # type: ignore[return-value]
-    if (denied := _denied(request, event)) is not None:
-        return denied
+@event_view(refusal=_GOALS_REFUSAL)
+def goal_remove(request: HttpRequest, event: Event, goal_id: int) -> HttpResponse:
     try:
         services.goal_remove(actor=request.user, event=event, goal_id=goal_id)  # type: ignore[arg-type]
     except DomainError as exc:
-        if exc.status in (403, 404):
-            return forbidden(request, exc)
+        if (page := refused(request, exc)) is not None:
+            return page
         messages.error(request, exc.message)
     else:
         messages.success(request, _("目标已删除。"))

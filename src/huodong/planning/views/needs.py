@@ -6,6 +6,9 @@ the form's errors (status 400). People who may not edit see the page read-only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
 from typing import Any
 
 from django import forms
@@ -15,6 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from huodong.core.errors import DomainError, NotAllowed
@@ -31,19 +35,82 @@ from ..forms.needs import NeedsHistoryForm, NeedsInputForm, NeedsMethodForm, Nee
 from ..models import NeedsInput, NeedsMethod
 from ..services import needs as services
 
-
-class _Missing(Exception):
-    def __init__(self, response: HttpResponse) -> None:
-        self.response = response
+View = Callable[..., HttpResponse]
 
 
-def _event(request: HttpRequest, event_id: int) -> Event:
-    event = event_selectors.event_get(event_id)
-    if event is None:
-        raise _Missing(
-            render(request, "core/error.html", {"error": DomainError(_("活动不存在。"))}, status=404)
-        )
-    return event
+# ---------------------------------------------------------------- shared with the goals page
+def event_view(*, refusal: Any = None) -> Callable[[View], View]:
+    """A view of one event: it is called with the event of ``event_id``; an unknown event gets the 404 page.
+
+    With ``refusal`` (the message), people who may not edit the planning get the 403 page instead.
+    """
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, event_id: int, **kwargs: Any) -> HttpResponse:
+            event = event_selectors.event_get(event_id)
+            if event is None:
+                return render(
+                    request, "core/error.html", {"error": DomainError(_("活动不存在。"))}, status=404
+                )
+            if refusal is not None and (denied := editing_refused(request, event, refusal)) is not None:
+                return denied
+            return view(request, event, **kwargs)
+
+        return wrapper
+
+    return decorate
+
+
+def editing_refused(request: HttpRequest, event: Event, refusal: Any) -> HttpResponse | None:
+    """The 403 page saying ``refusal`` for people who may not edit the event's planning, or None."""
+    if rules.can_edit_planning(request.user, event):  # type: ignore[arg-type]
+        return None
+    return forbidden(request, NotAllowed(refusal))
+
+
+def refused(request: HttpRequest, exc: DomainError) -> HttpResponse | None:
+    """The 403/404 page for a refusal that is not about the input, or None."""
+    return forbidden(request, exc) if exc.status in (403, 404) else None
+
+
+def post_form(
+    request: HttpRequest,
+    event: Event,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], HttpResponse],
+    again: Callable[[Event], HttpResponse],
+) -> HttpResponse:
+    """Pass the valid form to ``save`` (the service call and its redirect); else ``again(event)``, the page
+    with the form's errors. When the step no longer allows edits, say so above the re-read page."""
+    if form.is_valid():
+        try:
+            return save(form.cleaned_data)
+        except DomainError as exc:
+            if (page := refused(request, exc)) is not None:
+                return page
+            if exc.code == "wrong_step":  # the forms are hidden once the step no longer allows edits
+                messages.error(request, exc.message)
+                event = event_selectors.event_get(event.pk) or event
+            apply_domain_errors(form, exc)
+    return again(event)
+
+
+def edit_form(
+    request: HttpRequest, form: forms.Form, save: Callable[[dict[str, Any]], HttpResponse]
+) -> HttpResponse | int:
+    """The POST of an edit page: ``save`` the valid form (the service call and its redirect), or put the
+    refusal on the form. Returns the response, or the status with which to show the page (200, 400)."""
+    if request.method != "POST":
+        return 200
+    if form.is_valid():
+        try:
+            return save(form.cleaned_data)
+        except DomainError as exc:
+            if (page := refused(request, exc)) is not None:
+                return page
+            apply_domain_errors(form, exc)
+    return 400
 
 
 def _page_forms(event: Event) -> dict[str, forms.Form]:
@@ -99,67 +166,55 @@ def _render(
     return render(request, "planning/needs.html", context, status=status)
 
 
-def _fail(request: HttpRequest, event: Event, exc: DomainError, name: str, form: forms.Form) -> HttpResponse:
-    if isinstance(exc, NotAllowed) or exc.status in (403, 404):
-        return forbidden(request, exc)
-    if exc.code == "wrong_step":  # the forms are hidden once the step no longer allows edits
-        messages.error(request, exc.message)
-        event = _event(request, event.pk)
-    apply_domain_errors(form, exc)
-    return _render(request, event, bound={name: form}, status=400)
+_NEEDS_REFUSAL = gettext_lazy("只有活动负责人、团队中的策划人员或管理员可以修改需求调研报告。")
+needs_view = event_view(refusal=_NEEDS_REFUSAL)
 
 
-def _guard(request: HttpRequest, event: Event) -> HttpResponse | None:
-    if not rules.can_edit_planning(request.user, event):  # type: ignore[arg-type]
-        return forbidden(
-            request, NotAllowed(_("只有活动负责人、团队中的策划人员或管理员可以修改需求调研报告。"))
-        )
-    return None
+def _post(
+    request: HttpRequest,
+    event: Event,
+    name: str,
+    form: forms.Form,
+    save: Callable[[dict[str, Any]], Any],
+    done: str,
+    anchor: str = "",
+) -> HttpResponse:
+    """Post the page's form ``name``: ``save`` its data, say ``done`` and go back to the page (at ``anchor``);
+    bad input shows the page again with the form's errors (400)."""
+
+    def saved(data: dict[str, Any]) -> HttpResponse:
+        save(data)
+        messages.success(request, done)
+        return redirect(f"{_url(event)}{anchor}")
+
+    return post_form(
+        request, event, form, saved, lambda event: _render(request, event, bound={name: form}, status=400)
+    )
 
 
 @login_required
-def page(request: HttpRequest, event_id: int) -> HttpResponse:
-    try:
-        event = _event(request, event_id)
-    except _Missing as missing:
-        return missing.response
+@event_view()
+def page(request: HttpRequest, event: Event) -> HttpResponse:
     return _render(request, event)
 
 
 @login_required
 @require_POST
-def report_save(request: HttpRequest, event_id: int) -> HttpResponse:
-    try:
-        event = _event(request, event_id)
-    except _Missing as missing:
-        return missing.response
-    if (denied := _guard(request, event)) is not None:
-        return denied
-    form = NeedsReportForm(request.POST)
-    if not form.is_valid():
-        return _render(request, event, bound={"report_form": form}, status=400)
-    try:
-        services.needs_report_update(actor=request.user, event=event, **form.cleaned_data)  # type: ignore[arg-type]
-    except DomainError as exc:
-        return _fail(request, event, exc, "report_form", form)
-    messages.success(request, _("需求调研报告已保存。"))
-    return redirect("planning:needs", event_id=event.pk)
+@needs_view
+def report_save(request: HttpRequest, event: Event) -> HttpResponse:
+    def save(data: dict[str, Any]) -> None:
+        services.needs_report_update(actor=request.user, event=event, **data)  # type: ignore[arg-type]
+
+    return _post(
+        request, event, "report_form", NeedsReportForm(request.POST), save, _("需求调研报告已保存。")
+    )
 
 
 @login_required
 @require_POST
-def request_save(request: HttpRequest, event_id: int) -> HttpResponse:
-    try:
-        event = _event(request, event_id)
-    except _Missing as missing:
-        return missing.response
-    if (denied := _guard(request, event)) is not None:
-        return denied
-    form = NeedsRequestForm(request.POST)
-    if not form.is_valid():
-        return _render(request, event, bound={"request_form": form}, status=400)
-    data = form.cleaned_data
-    try:
+@needs_view
+def request_save(request: HttpRequest, event: Event) -> HttpResponse:
+    def save(data: dict[str, Any]) -> None:
         services.needs_report_update(
             actor=request.user,  # type: ignore[arg-type]
             event=event,
@@ -167,175 +222,138 @@ def request_save(request: HttpRequest, event_id: int) -> HttpResponse:
             requesters=list(data["requesters"]),
             requested_on=data["requested_on"],
         )
-    except DomainError as exc:
-        return _fail(request, event, exc, "request_form", form)
-    messages.success(request, _("需求提出部门与提出人已保存。"))
-    return redirect("planning:needs", event_id=event.pk)
+
+    form = NeedsRequestForm(request.POST)
+    return _post(request, event, "request_form", form, save, _("需求提出部门与提出人已保存。"))
 
 
 @login_required
 @require_POST
-def history_save(request: HttpRequest, event_id: int) -> HttpResponse:
-    try:
-        event = _event(request, event_id)
-    except _Missing as missing:
-        return missing.response
-    if (denied := _guard(request, event)) is not None:
-        return denied
+@needs_view
+def history_save(request: HttpRequest, event: Event) -> HttpResponse:
+    def save(data: dict[str, Any]) -> None:
+        try:
+            services.needs_report_update(
+                actor=request.user,  # type: ignore[arg-type]
+                event=event,
+                history_event_ids=list(data["history_events"]),  # type: ignore[arg-type]
+            )
+        except DomainError as exc:
+            if "history_event_ids" in exc.errors:  # the form's field is history_events
+                exc.errors["history_events"] = exc.errors.pop("history_event_ids")
+            raise
+
     form = NeedsHistoryForm(request.POST, candidates=selectors.needs_history_candidates(event))
-    if not form.is_valid():
-        return _render(request, event, bound={"history_form": form}, status=400)
-    try:
-        services.needs_report_update(
-            actor=request.user,  # type: ignore[arg-type]
-            event=event,
-            history_event_ids=list(form.cleaned_data["history_events"]),  # type: ignore[arg-type]
-        )
-    except DomainError as exc:
-        if "history_event_ids" in exc.errors:
-            exc.errors["history_events"] = exc.errors.pop("history_event_ids")
-        return _fail(request, event, exc, "history_form", form)
-    messages.success(request, _("历史活动参考已保存。"))
-    return redirect("planning:needs", event_id=event.pk)
+    return _post(request, event, "history_form", form, save, _("历史活动参考已保存。"))
 
 
-@login_required
-@require_POST
-def input_add(request: HttpRequest, event_id: int) -> HttpResponse:
-    try:
-        event = _event(request, event_id)
-    except _Missing as missing:
-        return missing.response
-    if (denied := _guard(request, event)) is not None:
-        return denied
-    form = NeedsInputForm(request.POST)
-    if not form.is_valid():
-        return _render(request, event, bound={"input_form": form}, status=400)
-    try:
-        services.needs_input_add(actor=request.user, event=event, **form.cleaned_data)  # type: ignore[arg-type]
-    except DomainError as exc:
-        return _fail(request, event, exc, "input_form", form)
-    messages.success(request, _("需求输入已添加。"))
-    return redirect(f"{_url(event)}#inputs")
+@dataclass(frozen=True)
+class _Rows:
+    """What differs between the input rows (NI-1) and the method rows (NI-2) on this page."""
+
+    kind: str  # "input" / "method": the URL names, the form and the anchor ("#inputs") follow from it
+    model: type[NeedsInput] | type[NeedsMethod]
+    form: type[NeedsInputForm] | type[NeedsMethodForm]
+    add: Callable[..., Any]
+    update: Callable[..., Any]
+    remove: Callable[..., Any]
+    added: Any  # the message after adding a row
+    edit_title: Any
+
+    @property
+    def id_arg(self) -> str:
+        """The name of the row's id in the URL and in the services: ``input_id`` / ``method_id``."""
+        return f"{self.kind}_id"
 
 
-@login_required
-@require_POST
-def method_add(request: HttpRequest, event_id: int) -> HttpResponse:
-    try:
-        event = _event(request, event_id)
-    except _Missing as missing:
-        return missing.response
-    if (denied := _guard(request, event)) is not None:
-        return denied
-    form = NeedsMethodForm(request.POST)
-    if not form.is_valid():
-        return _render(request, event, bound={"method_form": form}, status=400)
-    try:
-        services.needs_method_add(actor=request.user, event=event, **form.cleaned_data)  # type: ignore[arg-type]
-    except DomainError as exc:
-        return _fail(request, event, exc, "method_form", form)
-    messages.success(request, _("调研方法已添加。"))
-    return redirect(f"{_url(event)}#methods")
+_ROWS = {
+    "input": _Rows(
+        kind="input",
+        model=NeedsInput,
+        form=NeedsInputForm,
+        add=services.needs_input_add,
+        update=services.needs_input_update,
+        remove=services.needs_input_remove,
+        added=gettext_lazy("需求输入已添加。"),
+        edit_title=gettext_lazy("编辑需求输入"),
+    ),
+    "method": _Rows(
+        kind="method",
+        model=NeedsMethod,
+        form=NeedsMethodForm,
+        add=services.needs_method_add,
+        update=services.needs_method_update,
+        remove=services.needs_method_remove,
+        added=gettext_lazy("调研方法已添加。"),
+        edit_title=gettext_lazy("编辑调研方法"),
+    ),
+}
 
 
 def _url(event: Event) -> str:
     return reverse("planning:needs", kwargs={"event_id": event.pk})
 
 
-def _row_edit(request: HttpRequest, event_id: int, row_id: int, *, kind: str) -> HttpResponse:
-    """Edit one input (kind="input") or method (kind="method") on its own small page."""
-    try:
-        event = _event(request, event_id)
-    except _Missing as missing:
-        return missing.response
-    model = NeedsInput if kind == "input" else NeedsMethod
-    row = model.objects.filter(pk=row_id, report__event=event).first()
+@login_required
+@require_POST
+@needs_view
+def row_add(request: HttpRequest, event: Event, *, kind: str) -> HttpResponse:
+    rows = _ROWS[kind]
+
+    def save(data: dict[str, Any]) -> None:
+        rows.add(actor=request.user, event=event, **data)
+
+    form = rows.form(request.POST)
+    return _post(request, event, f"{kind}_form", form, save, str(rows.added), anchor=f"#{kind}s")
+
+
+@login_required
+@event_view()
+def row_edit(request: HttpRequest, event: Event, *, kind: str, **ids: int) -> HttpResponse:
+    """Edit one input or method on its own small page."""
+    rows = _ROWS[kind]
+    row = rows.model.objects.filter(
+        pk=ids[rows.id_arg], report__event=event
+    ).first()  # ids: input_id or method_id
     if row is None:
         return render(request, "core/error.html", {"error": DomainError(_("记录不存在。"))}, status=404)
-    if (denied := _guard(request, event)) is not None:
+    if (denied := editing_refused(request, event, _NEEDS_REFUSAL)) is not None:
         return denied
-    form_class = NeedsInputForm if kind == "input" else NeedsMethodForm
-    fields = list(form_class.base_fields)
-    form = form_class(request.POST or None, initial={f: getattr(row, f) for f in fields})
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                if kind == "input":
-                    services.needs_input_update(
-                        actor=request.user,  # type: ignore[arg-type]
-                        event=event,
-                        input_id=row.pk,
-                        **form.cleaned_data,  # type: ignore[arg-type]
-                    )  # type: ignore[arg-type]
-                else:
-                    services.needs_method_update(
-                        actor=request.user,  # type: ignore[arg-type]
-                        event=event,
-                        method_id=row.pk,
-                        **form.cleaned_data,  # type: ignore[arg-type]
-                    )  # type: ignore[arg-type]
-            except DomainError as exc:
-                if exc.status in (403, 404):
-                    return forbidden(request, exc)
-                apply_domain_errors(form, exc)
-            else:
-                messages.success(request, _("已保存。"))
-                return redirect(f"{_url(event)}#{kind}s")
-        status = 400
+    form = rows.form(request.POST or None, initial={f: getattr(row, f) for f in rows.form.base_fields})
+
+    def save(data: dict[str, Any]) -> HttpResponse:
+        rows.update(actor=request.user, event=event, **ids, **data)
+        messages.success(request, _("已保存。"))
+        return redirect(f"{_url(event)}#{kind}s")
+
+    outcome = edit_form(request, form, save)
+    if isinstance(outcome, HttpResponse):
+        return outcome
     context = {
         "event": event,
         "form": form,
         "kind": kind,
-        "title": _("编辑需求输入") if kind == "input" else _("编辑调研方法"),
+        "title": rows.edit_title,
         "tabs": event_tabs(event.pk, "needs"),
         "nav": event.phase.value,
     }
-    return render(request, "planning/needs_row_edit.html", context, status=status)
+    return render(request, "planning/needs_row_edit.html", context, status=outcome)
 
 
 @login_required
-def input_edit(request: HttpRequest, event_id: int, input_id: int) -> HttpResponse:
-    return _row_edit(request, event_id, input_id, kind="input")
-
-
-@login_required
-def method_edit(request: HttpRequest, event_id: int, method_id: int) -> HttpResponse:
-    return _row_edit(request, event_id, method_id, kind="method")
-
-
-def _row_remove(request: HttpRequest, event_id: int, row_id: int, *, kind: str) -> HttpResponse:
+@require_POST
+@needs_view
+def row_remove(request: HttpRequest, event: Event, *, kind: str, **ids: int) -> HttpResponse:
+    rows = _ROWS[kind]
     try:
-        event = _event(request, event_id)
-    except _Missing as missing:
-        return missing.response
-    if (denied := _guard(request, event)) is not None:
-        return denied
-    try:
-        if kind == "input":
-            services.needs_input_remove(actor=request.user, event=event, input_id=row_id)  # type: ignore[arg-type]
-        else:
-            services.needs_method_remove(actor=request.user, event=event, method_id=row_id)  # type: ignore[arg-type]
+        rows.remove(actor=request.user, event=event, **ids)
     except DomainError as exc:
-        if exc.status in (403, 404):
-            return forbidden(request, exc)
+        if (page := refused(request, exc)) is not None:
+            return page
         messages.error(request, exc.message)
     else:
         messages.success(request, _("已删除。"))
     return redirect(f"{_url(event)}#{kind}s")
-
-
-@login_required
-@require_POST
-def input_remove(request: HttpRequest, event_id: int, input_id: int) -> HttpResponse:
-    return _row_remove(request, event_id, input_id, kind="input")
-
-
-@login_required
-@require_POST
-def method_remove(request: HttpRequest, event_id: int, method_id: int) -> HttpResponse:
-    return _row_remove(request, event_id, method_id, kind="method")
 
 
 _P = "events/<int:event_id>/planning/needs/"
@@ -344,10 +362,10 @@ urlpatterns = [
     path(f"{_P}report/", report_save, name="needs_report"),
     path(f"{_P}requested-by/", request_save, name="needs_request"),
     path(f"{_P}history/", history_save, name="needs_history"),
-    path(f"{_P}inputs/", input_add, name="needs_input_add"),
-    path(f"{_P}inputs/<int:input_id>/", input_edit, name="needs_input_edit"),
-    path(f"{_P}inputs/<int:input_id>/remove/", input_remove, name="needs_input_remove"),
-    path(f"{_P}methods/", method_add, name="needs_method_add"),
-    path(f"{_P}methods/<int:method_id>/", method_edit, name="needs_method_edit"),
-    path(f"{_P}methods/<int:method_id>/remove/", method_remove, name="needs_method_remove"),
+    path(f"{_P}inputs/", row_add, {"kind": "input"}, name="needs_input_add"),
+    path(f"{_P}inputs/<int:input_id>/", row_edit, {"kind": "input"}, name="needs_input_edit"),
+    path(f"{_P}inputs/<int:input_id>/remove/", row_remove, {"kind": "input"}, name="needs_input_remove"),
+    path(f"{_P}methods/", row_add, {"kind": "method"}, name="needs_method_add"),
+    path(f"{_P}methods/<int:method_id>/", row_edit, {"kind": "method"}, name="needs_method_edit"),
+    path(f"{_P}methods/<int:method_id>/remove/", row_remove, {"kind": "method"}, name="needs_method_remove"),
 ]

@@ -8,15 +8,19 @@ renders. People who cannot edit see the page read-only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from huodong.core.errors import DomainError, NotFound
@@ -28,9 +32,11 @@ from huodong.events.models import Event
 from huodong.events.steps import Step
 from huodong.events.tabs import event_tabs
 from huodong.planning.forms.plan import AttachmentForm, BudgetLineForm, PlanBasicsForm, RiskForm, SegmentForm
-from huodong.planning.models import Plan
+from huodong.planning.models import Plan, RunOfShowSegment
 from huodong.planning.rules import PLAN_EDITABLE_STEPS, can_edit_planning
 from huodong.planning.selectors_plan import (
+    SegmentProblems,
+    attachment_file_response,
     budget_categories,
     budget_summary,
     event_window_label,
@@ -76,12 +82,57 @@ def _can_edit(request: HttpRequest, event: Event) -> bool:
     return can_edit_planning(request.user, event) and event.step in PLAN_EDITABLE_STEPS  # type: ignore[arg-type]
 
 
-def _segment_initial(event: Event, seg: Any = None) -> dict[str, Any]:
-    if seg is None:
-        segments = segments_of(plan_of(event))
-        last_end = max((s.ends_at for s in segments if not s.parallel), default=event.starts_at)
-        start = min(last_end, event.ends_at)
-        return {"starts_at": local(event, start).strftime("%Y-%m-%dT%H:%M"), "duration_minutes": 15}
+@dataclass(frozen=True)
+class _Rows:
+    """One kind of row the page adds, edits and deletes in place (run-of-show segments, budget lines,
+    risks). ``key`` names its forms in the context (``segment_form``, ``segment_edit_form``) and the row
+    being edited (``?edit=segment-12``); the services are the API's: ``<thing>_get(event, <id_kwarg>)``,
+    ``<thing>_add(actor, event, …)``, ``<thing>_update`` and ``_remove(actor, <row_kwarg>, …)``."""
+
+    key: str
+    section: str
+    prefix: str  # the add form's prefix; an edit form adds the row's id (``seg12``)
+    fields: tuple[str, ...]  # what the form hands on to the service
+    form: Callable[..., Any]  # (event, categories or None, *form args, **form kwargs) → the form
+    initial: Callable[[Event, Any], dict[str, Any]]  # a row → its edit form's values
+    id_kwarg: str  # the row's id, in the URL and to ``get``
+    row_kwarg: str
+    get: Callable[..., Any]
+    add: Callable[..., Any]
+    update: Callable[..., Any]
+    remove: Callable[..., Any]
+    added: Promise
+    saved: Promise
+    deleted: Promise
+
+    def row(self, event: Event, ids: dict[str, int]) -> Any:
+        return self.get(event=event, **{self.id_kwarg: ids[self.id_kwarg]})
+
+
+def _segment_form(event: Event, _categories: Any, *args: Any, **kwargs: Any) -> SegmentForm:
+    return SegmentForm(*args, tz=event.tz, **kwargs)
+
+
+def _budget_form(
+    event: Event, categories: list[dict[str, str]] | None, *args: Any, **kwargs: Any
+) -> BudgetLineForm:
+    if categories is None:
+        categories = budget_categories(event, plan_of(event))
+    return BudgetLineForm(*args, categories=categories, **kwargs)
+
+
+def _risk_form(event: Event, _categories: Any, *args: Any, **kwargs: Any) -> RiskForm:
+    return RiskForm(*args, **kwargs)
+
+
+def _new_segment_initial(event: Event, segments: list[RunOfShowSegment]) -> dict[str, Any]:
+    """A new segment starts where the last one (not running in parallel) ends, 15 minutes long."""
+    last_end = max((s.ends_at for s in segments if not s.parallel), default=event.starts_at)
+    start = min(last_end, event.ends_at)
+    return {"starts_at": local(event, start).strftime("%Y-%m-%dT%H:%M"), "duration_minutes": 15}
+
+
+def _segment_initial(event: Event, seg: RunOfShowSegment) -> dict[str, Any]:
     return {
         "title": seg.title,
         "starts_at": local(event, seg.starts_at).strftime("%Y-%m-%dT%H:%M"),
@@ -92,35 +143,77 @@ def _segment_initial(event: Event, seg: Any = None) -> dict[str, Any]:
     }
 
 
-def _context(
-    request: HttpRequest, event: Event, *, forms: dict[str, Any] | None = None, editing: str = ""
-) -> dict[str, Any]:
-    forms = forms or {}
-    plan: Plan | None = plan_of(event)
-    can_edit = _can_edit(request, event)
+def _initial_from(*names: str) -> Callable[[Event, Any], dict[str, Any]]:
+    """The edit form's values read straight off the row (an owner by id)."""
+    return lambda _event, row: {n: getattr(row, "owner_id" if n == "owner" else n) for n in names}
+
+
+SEGMENTS = _Rows(
+    key="segment",
+    section="segments",
+    prefix="seg",
+    fields=("title", "starts_at", "duration_minutes", "owner", "key_actions", "parallel"),
+    form=_segment_form,
+    initial=_segment_initial,
+    id_kwarg="segment_id",
+    row_kwarg="segment",
+    get=segment_services.segment_get,
+    add=segment_services.segment_add,
+    update=segment_services.segment_update,
+    remove=segment_services.segment_remove,
+    added=gettext_lazy("流程环节已添加。"),
+    saved=gettext_lazy("流程环节已保存。"),
+    deleted=gettext_lazy("流程环节已删除。"),
+)
+BUDGET_LINES = _Rows(
+    key="budget",
+    section="budget",
+    prefix="bl",
+    fields=("category", "category_name", "item", "quantity", "unit", "unit_price", "note"),
+    form=_budget_form,
+    initial=_initial_from("category", "item", "quantity", "unit", "unit_price", "note"),
+    id_kwarg="line_id",
+    row_kwarg="line",
+    get=budget_services.budget_line_get,
+    add=budget_services.budget_line_add,
+    update=budget_services.budget_line_update,
+    remove=budget_services.budget_line_remove,
+    added=gettext_lazy("预算明细已添加。"),
+    saved=gettext_lazy("预算明细已保存。"),
+    deleted=gettext_lazy("预算明细已删除。"),
+)
+RISKS = _Rows(
+    key="risk",
+    section="risks",
+    prefix="risk",
+    fields=("risk", "likelihood", "impact", "owner", "response", "backup_resource"),
+    form=_risk_form,
+    initial=_initial_from("risk", "likelihood", "impact", "owner", "response", "backup_resource"),
+    id_kwarg="risk_id",
+    row_kwarg="risk",
+    get=risk_services.risk_get,
+    add=risk_services.risk_add,
+    update=risk_services.risk_update,
+    remove=risk_services.risk_remove,
+    added=gettext_lazy("风险预案已添加。"),
+    saved=gettext_lazy("风险预案已保存。"),
+    deleted=gettext_lazy("风险预案已删除。"),
+)
+ROW_KINDS = (SEGMENTS, BUDGET_LINES, RISKS)
+
+
+# ---------------------------------------------------------------- the page's context, piece by piece
+def _page_plan(request: HttpRequest, event: Event, can_edit: bool) -> Plan | None:
+    """The event's plan; an editor opening the page for the first time starts an empty one."""
+    plan = plan_of(event)
     if plan is None and can_edit:
         plan = plan_services.plan_get_or_create(event=event, actor=_actor(request))  # type: ignore[arg-type]
-    segments = segments_of(plan)
-    problems = segment_problems(event, segments)
-    categories = budget_categories(event, plan)
-    summary = budget_summary(plan, event=event)
-    risks = list(plan.risks.select_related("owner")) if plan else []
-    attachments = list(plan.attachments.select_related("uploaded_by")) if plan else []
-    edit_kind, _sep, edit_id = editing.partition("-")
-    edit_pk = int(edit_id) if edit_id.isdigit() else None
-    rows = [
-        {
-            "obj": s,
-            "start": local_label(event, s.starts_at),
-            "end": local_label(event, s.ends_at),
-            "problems": problems.by_segment.get(s.pk, []),
-            "first": i == 0,
-            "last": i == len(segments) - 1,
-            "editing": can_edit and edit_kind == "segment" and edit_pk == s.pk,
-        }
-        for i, s in enumerate(segments)
-    ]
-    ctx: dict[str, Any] = {
+    return plan
+
+
+def _page_frame(request: HttpRequest, event: Event, plan: Plan | None, can_edit: bool) -> dict[str, Any]:
+    """What frames every section: the event header, tabs, who may edit and in which steps."""
+    return {
         "event": event,
         "plan": plan,
         "can_edit": can_edit,
@@ -129,72 +222,120 @@ def _context(
         "tabs": event_tabs(event.pk, "plan"),
         "nav": event.phase.value,
         "window": event_window_label(event),
-        "segment_rows": rows,
-        "segment_problem_count": problems.count,
-        "summary": summary,
-        "categories": categories,
-        "risks": risks,
-        "attachments": attachments,
-        "edit_kind": edit_kind if can_edit else "",
-        "edit_pk": edit_pk,
-        "criteria": gate_evaluate(event, Step.PLAN),
-        "max_upload_mb": attachment_services.max_upload_bytes() // (1024 * 1024),
     }
-    ctx["unmet_count"] = sum(1 for c in ctx["criteria"] if not c.met)
-    ctx["basics_form"] = forms.get("basics") or PlanBasicsForm(
-        initial={
-            "theme": event.theme,
-            "tone": event.tone,
-            "background": plan.background if plan else "",
-            "positioning": plan.positioning if plan else "",
-            "approved_budget": plan.approved_budget if plan and plan.approved_budget is not None else "",
+
+
+def _segment_rows(
+    event: Event, segments: list[RunOfShowSegment], problems: SegmentProblems, editing: int | None
+) -> list[dict[str, Any]]:
+    """The run of show as table rows: local times, the gate's problems per segment, move limits (PL-2)."""
+    return [
+        {
+            "obj": s,
+            "start": local_label(event, s.starts_at),
+            "end": local_label(event, s.ends_at),
+            "problems": problems.by_segment.get(s.pk, []),
+            "first": i == 0,
+            "last": i == len(segments) - 1,
+            "editing": editing == s.pk,
+        }
+        for i, s in enumerate(segments)
+    ]
+
+
+def _gate(event: Event) -> dict[str, Any]:
+    """The completeness checklist of 方案设计, the same criteria the gate checks."""
+    criteria = gate_evaluate(event, Step.PLAN)
+    return {"criteria": criteria, "unmet_count": sum(1 for c in criteria if not c.met)}
+
+
+def _add_forms(
+    event: Event,
+    plan: Plan | None,
+    forms: dict[str, Any],
+    segments: list[RunOfShowSegment],
+    categories: list[dict[str, str]],
+) -> dict[str, Any]:
+    """The forms that add to each section: blank, or as posted with their errors."""
+    basics = {
+        "theme": event.theme,
+        "tone": event.tone,
+        "background": plan.background if plan else "",
+        "positioning": plan.positioning if plan else "",
+        "approved_budget": plan.approved_budget if plan and plan.approved_budget is not None else "",
+    }
+    return {
+        "basics_form": forms.get("basics") or PlanBasicsForm(initial=basics),
+        "segment_form": forms.get("segment")
+        or _segment_form(event, None, initial=_new_segment_initial(event, segments), prefix="seg"),
+        "budget_form": forms.get("budget") or _budget_form(event, categories, prefix="bl"),
+        "risk_form": forms.get("risk") or _risk_form(event, None, prefix="risk"),
+        "attachment_form": forms.get("attachment") or AttachmentForm(prefix="att"),
+    }
+
+
+def _edit_forms(
+    event: Event,
+    forms: dict[str, Any],
+    rows: dict[str, list[Any]],
+    categories: list[dict[str, str]],
+    edit_kind: str,
+    edit_pk: int | None,
+) -> dict[str, Any]:
+    """``segment_edit_form`` and its kin: the row named by ``?edit=`` filled in, or as posted."""
+    ctx: dict[str, Any] = {}
+    for kind in ROW_KINDS:
+        form = forms.get(f"{kind.key}_edit")
+        if form is None and edit_kind == kind.key and edit_pk is not None:
+            row = next((r for r in rows[kind.key] if r.pk == edit_pk), None)
+            if row is not None:
+                form = kind.form(
+                    event, categories, prefix=f"{kind.prefix}{row.pk}", initial=kind.initial(event, row)
+                )
+        ctx[f"{kind.key}_edit_form"] = form
+    return ctx
+
+
+def _context(
+    request: HttpRequest, event: Event, *, forms: dict[str, Any] | None = None, editing: str = ""
+) -> dict[str, Any]:
+    forms = forms or {}
+    can_edit = _can_edit(request, event)
+    plan = _page_plan(request, event, can_edit)
+    segments = segments_of(plan)
+    problems = segment_problems(event, segments)
+    categories = budget_categories(event, plan)
+    summary = budget_summary(plan, event=event)
+    risks = list(plan.risks.select_related("owner")) if plan else []
+    attachments = list(plan.attachments.select_related("uploaded_by")) if plan else []
+    edit_kind, _sep, edit_id = editing.partition("-")
+    edit_pk = int(edit_id) if edit_id.isdigit() else None
+    if not can_edit:
+        edit_kind = ""
+    ctx = _page_frame(request, event, plan, can_edit)
+    ctx.update(
+        {
+            "segment_rows": _segment_rows(
+                event, segments, problems, edit_pk if edit_kind == SEGMENTS.key else None
+            ),
+            "segment_problem_count": problems.count,
+            "summary": summary,
+            "categories": categories,
+            "risks": risks,
+            "attachments": attachments,
+            "edit_kind": edit_kind,
+            "edit_pk": edit_pk,
+            "max_upload_mb": attachment_services.max_upload_bytes() // (1024 * 1024),
         }
     )
-    ctx["segment_form"] = forms.get("segment") or SegmentForm(
-        initial=_segment_initial(event), tz=event.tz, prefix="seg"
-    )
-    ctx["budget_form"] = forms.get("budget") or BudgetLineForm(categories=categories, prefix="bl")
-    ctx["risk_form"] = forms.get("risk") or RiskForm(prefix="risk")
-    ctx["attachment_form"] = forms.get("attachment") or AttachmentForm(prefix="att")
-    if can_edit and edit_pk is not None and plan is not None:
-        if edit_kind == "segment" and "segment_edit" not in forms:
-            seg = next((s for s in segments if s.pk == edit_pk), None)
-            if seg is not None:
-                forms["segment_edit"] = SegmentForm(
-                    initial=_segment_initial(event, seg), tz=event.tz, prefix=f"seg{seg.pk}"
-                )
-        elif edit_kind == "budget" and "budget_edit" not in forms:
-            line = next((b for c in summary.categories for b in c.lines if b.pk == edit_pk), None)
-            if line is not None:
-                forms["budget_edit"] = BudgetLineForm(
-                    categories=categories,
-                    prefix=f"bl{line.pk}",
-                    initial={
-                        "category": line.category,
-                        "item": line.item,
-                        "quantity": line.quantity,
-                        "unit": line.unit,
-                        "unit_price": line.unit_price,
-                        "note": line.note,
-                    },
-                )
-        elif edit_kind == "risk" and "risk_edit" not in forms:
-            risk = next((r for r in risks if r.pk == edit_pk), None)
-            if risk is not None:
-                forms["risk_edit"] = RiskForm(
-                    prefix=f"risk{risk.pk}",
-                    initial={
-                        "risk": risk.risk,
-                        "likelihood": risk.likelihood,
-                        "impact": risk.impact,
-                        "owner": risk.owner_id,
-                        "response": risk.response,
-                        "backup_resource": risk.backup_resource,
-                    },
-                )
-    ctx["segment_edit_form"] = forms.get("segment_edit")
-    ctx["budget_edit_form"] = forms.get("budget_edit")
-    ctx["risk_edit_form"] = forms.get("risk_edit")
+    ctx.update(_gate(event))
+    ctx.update(_add_forms(event, plan, forms, segments, categories))
+    rows: dict[str, list[Any]] = {
+        SEGMENTS.key: segments,
+        BUDGET_LINES.key: [line for c in summary.categories for line in c.lines],
+        RISKS.key: risks,
+    }
+    ctx.update(_edit_forms(event, forms, rows, categories, edit_kind if plan else "", edit_pk))
     return ctx
 
 
@@ -288,13 +429,9 @@ def attachment_download(request: HttpRequest, event_id: int, attachment_id: int)
     except DomainError as exc:
         return _error_response(request, exc)
     try:
-        handle = att.file.open("rb")
-    except (FileNotFoundError, OSError) as exc:
-        raise Http404(_("附件文件已丢失。")) from exc
-    response = FileResponse(
-        handle, as_attachment=True, filename=att.original_name, content_type=att.content_type or None
-    )
-    response["X-Content-Type-Options"] = "nosniff"
+        response = attachment_file_response(att)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -318,41 +455,59 @@ def plan_prefill(request: HttpRequest, event: Event) -> tuple[str, str]:
     }
 
 
-def _segment_kwargs(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: d[k] for k in ("title", "starts_at", "duration_minutes", "owner", "key_actions", "parallel")}
+# ---------------------------------------------------------------- segments, budget lines, risks
+def _row_add(kind: _Rows) -> Callable[..., tuple[str, str]]:
+    def handler(request: HttpRequest, event: Event) -> tuple[str, str]:
+        form = kind.form(event, None, request.POST, prefix=kind.prefix)
+        _run(
+            kind.section,
+            kind.key,
+            form,
+            lambda d: kind.add(actor=_actor(request), event=event, **{k: d[k] for k in kind.fields}),
+        )
+        return kind.section, str(kind.added)
+
+    handler.__name__ = f"{kind.key}_add"
+    return handler
 
 
-@_guarded
-def segment_add(request: HttpRequest, event: Event) -> tuple[str, str]:
-    form = SegmentForm(request.POST, tz=event.tz, prefix="seg")
-    _run(
-        "segments",
-        "segment",
-        form,
-        lambda d: segment_services.segment_add(actor=_actor(request), event=event, **_segment_kwargs(d)),
-    )
-    return "segments", _("流程环节已添加。")
+def _row_edit(kind: _Rows) -> Callable[..., tuple[str, str]]:
+    def handler(request: HttpRequest, event: Event, **ids: int) -> tuple[str, str]:
+        row = kind.row(event, ids)
+        form = kind.form(event, None, request.POST, prefix=f"{kind.prefix}{row.pk}")
+        _run(
+            kind.section,
+            f"{kind.key}_edit",
+            form,
+            lambda d: kind.update(
+                actor=_actor(request), **{kind.row_kwarg: row}, **{k: d[k] for k in kind.fields}
+            ),
+            editing=f"{kind.key}-{row.pk}",
+        )
+        return kind.section, str(kind.saved)
+
+    handler.__name__ = f"{kind.key}_edit"
+    return handler
 
 
-@_guarded
-def segment_edit(request: HttpRequest, event: Event, segment_id: int) -> tuple[str, str]:
-    seg = segment_services.segment_get(event=event, segment_id=segment_id)
-    form = SegmentForm(request.POST, tz=event.tz, prefix=f"seg{seg.pk}")
-    _run(
-        "segments",
-        "segment_edit",
-        form,
-        lambda d: segment_services.segment_update(actor=_actor(request), segment=seg, **_segment_kwargs(d)),
-        editing=f"segment-{seg.pk}",
-    )
-    return "segments", _("流程环节已保存。")
+def _row_delete(kind: _Rows) -> Callable[..., tuple[str, str]]:
+    def handler(request: HttpRequest, event: Event, **ids: int) -> tuple[str, str]:
+        kind.remove(actor=_actor(request), **{kind.row_kwarg: kind.row(event, ids)})
+        return kind.section, str(kind.deleted)
+
+    handler.__name__ = f"{kind.key}_delete"
+    return handler
 
 
-@_guarded
-def segment_delete(request: HttpRequest, event: Event, segment_id: int) -> tuple[str, str]:
-    seg = segment_services.segment_get(event=event, segment_id=segment_id)
-    segment_services.segment_remove(actor=_actor(request), segment=seg)  # type: ignore[arg-type]
-    return "segments", _("流程环节已删除。")
+segment_add = _guarded(_row_add(SEGMENTS))
+segment_edit = _guarded(_row_edit(SEGMENTS))
+segment_delete = _guarded(_row_delete(SEGMENTS))
+budget_add = _guarded(_row_add(BUDGET_LINES))
+budget_edit = _guarded(_row_edit(BUDGET_LINES))
+budget_delete = _guarded(_row_delete(BUDGET_LINES))
+risk_add = _guarded(_row_add(RISKS))
+risk_edit = _guarded(_row_edit(RISKS))
+risk_delete = _guarded(_row_delete(RISKS))
 
 
 @_guarded
@@ -368,80 +523,6 @@ def segment_move(request: HttpRequest, event: Event, segment_id: int) -> tuple[s
 def segment_relayout(request: HttpRequest, event: Event) -> tuple[str, str]:
     n = segment_services.segments_relayout(actor=_actor(request), event=event)  # type: ignore[arg-type]
     return "segments", _("已按顺序首尾相接重新排布 %(n)s 个环节。") % {"n": n}
-
-
-def _budget_kwargs(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: d[k] for k in ("category", "category_name", "item", "quantity", "unit", "unit_price", "note")}
-
-
-@_guarded
-def budget_add(request: HttpRequest, event: Event) -> tuple[str, str]:
-    form = BudgetLineForm(request.POST, categories=budget_categories(event, plan_of(event)), prefix="bl")
-    _run(
-        "budget",
-        "budget",
-        form,
-        lambda d: budget_services.budget_line_add(actor=_actor(request), event=event, **_budget_kwargs(d)),
-    )
-    return "budget", _("预算明细已添加。")
-
-
-@_guarded
-def budget_edit(request: HttpRequest, event: Event, line_id: int) -> tuple[str, str]:
-    line = budget_services.budget_line_get(event=event, line_id=line_id)
-    form = BudgetLineForm(request.POST, categories=budget_categories(event, line.plan), prefix=f"bl{line.pk}")
-    _run(
-        "budget",
-        "budget_edit",
-        form,
-        lambda d: budget_services.budget_line_update(actor=_actor(request), line=line, **_budget_kwargs(d)),
-        editing=f"budget-{line.pk}",
-    )
-    return "budget", _("预算明细已保存。")
-
-
-@_guarded
-def budget_delete(request: HttpRequest, event: Event, line_id: int) -> tuple[str, str]:
-    line = budget_services.budget_line_get(event=event, line_id=line_id)
-    budget_services.budget_line_remove(actor=_actor(request), line=line)  # type: ignore[arg-type]
-    return "budget", _("预算明细已删除。")
-
-
-def _risk_kwargs(d: dict[str, Any]) -> dict[str, Any]:
-    return {k: d[k] for k in ("risk", "likelihood", "impact", "owner", "response", "backup_resource")}
-
-
-@_guarded
-def risk_add(request: HttpRequest, event: Event) -> tuple[str, str]:
-    form = RiskForm(request.POST, prefix="risk")
-    _run(
-        "risks",
-        "risk",
-        form,
-        lambda d: risk_services.risk_add(actor=_actor(request), event=event, **_risk_kwargs(d)),
-    )
-    return "risks", _("风险预案已添加。")
-
-
-@_guarded
-def risk_edit(request: HttpRequest, event: Event, risk_id: int) -> tuple[str, str]:
-    risk = risk_services.risk_get(event=event, risk_id=risk_id)
-    form = RiskForm(request.POST, prefix=f"risk{risk.pk}")
-    _run(
-        "risks",
-        "risk_edit",
-        form,
-        lambda d: risk_services.risk_update(actor=_actor(request), risk=risk, **_risk_kwargs(d)),
-        editing=f"risk-{risk.pk}",
-    )
-    return "risks", _("风险预案已保存。")
-
-
-@_guarded
-def risk_delete(request: HttpRequest, event: Event, risk_id: int) -> tuple[str, str]:
-    risk = risk_services.risk_get(event=event, risk_id=risk_id)
-    risk_services.risk_remove(actor=_actor(request), risk=risk)  # type: ignore[arg-type]
-    return "risks", _("风险预案已删除。")
 
 
 @_guarded

@@ -1,4 +1,4 @@
-"""``huodong token create USERNAME``: print a new personal API token."""
+"""``huodong token create USERNAME`` prints a new personal API token; ``list`` and ``revoke`` manage them."""
 
 from __future__ import annotations
 
@@ -7,25 +7,47 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from huodong.core.errors import DomainError
-from huodong.core.models import User
-from huodong.core.services import token_create
+from huodong.core.models import ApiToken, User
+from huodong.core.services import token_create, token_revoke
 
 
 class Command(BaseCommand):
-    help = "创建个人 API 令牌 / create a personal API token"
+    help = "个人 API 令牌:create 用户名 | list 用户名 | revoke 令牌前缀 / personal API tokens"
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["create"])
-        parser.add_argument("username")
+        parser.add_argument("action", choices=["create", "list", "revoke"])
+        parser.add_argument(
+            "target", help="create/list: 用户名 username; revoke: 令牌前缀 token prefix (hd_…)"
+        )
         parser.add_argument("--days", type=int, default=None)
         parser.add_argument("--name", default="cli")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        user = User.objects.filter(username=options["username"]).first()
+        action, target = options["action"], options["target"]
+        if action == "revoke":
+            self._revoke(target)
+            return
+        user = User.objects.filter(username=target).first()
         if user is None:
-            raise CommandError(f"用户不存在 / no such user: {options['username']}")
+            raise CommandError(f"用户不存在 / no such user: {target}")
+        if action == "list":
+            for token in ApiToken.objects.filter(user=user).order_by("created_at"):
+                state = (
+                    "revoked"
+                    if token.revoked_at
+                    else ("expires " + f"{token.expires_at:%Y-%m-%d}" if token.expires_at else "active")
+                )
+                self.stdout.write(f"{token.prefix}\t{token.name}\t{token.created_at:%Y-%m-%d %H:%M}\t{state}")
+            return
         try:
             _token, secret = token_create(user=user, name=options["name"], days=options["days"])
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(secret)
+
+    def _revoke(self, prefix: str) -> None:
+        matches = list(ApiToken.objects.filter(prefix=prefix[:10], revoked_at__isnull=True))
+        if len(matches) != 1:
+            raise CommandError(f"没有唯一匹配的有效令牌 / no single active token with prefix {prefix!r}")
+        token_revoke(actor=None, token_id=matches[0].pk, system=True)
+        self.stdout.write(f"revoked {matches[0].prefix}")
