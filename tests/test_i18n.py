@@ -52,3 +52,21 @@ def test_an_unknown_language_is_ignored(client):
 def test_the_switch_works_for_a_signed_in_person(as_organiser, event):
     as_organiser.post("/i18n/setlang/", {"language": "en", "next": f"/events/{event.pk}/"})
     assert '<html lang="en">' in as_organiser.get(f"/events/{event.pk}/").content.decode()
+
+
+def test_pages_open_in_chinese_even_for_an_english_browser_until_switched(client, organiser):
+    from tests.factories import login
+
+    login(client, organiser)
+    page = client.get("/events/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-CN"' in page
+    client.post("/i18n/setlang/", {"language": "en", "next": "/events/"})
+    page = client.get("/events/", HTTP_ACCEPT_LANGUAGE="zh-CN").content.decode()
+    assert 'lang="en"' in page
+
+
+def test_the_api_answers_in_the_language_the_client_asks_for(client):
+    body = client.get("/api/events", HTTP_ACCEPT_LANGUAGE="en").json()
+    assert "Sign in" in body["message"]
+    body = client.get("/api/events").json()
+    assert "需要登录" in body["message"]
