@@ -204,3 +204,14 @@ def test_after_approval_the_page_is_read_only_and_says_why(as_organiser, plan, e
 
 def test_an_unknown_event_is_404(as_organiser):
     assert as_organiser.get("/events/999999/planning/plan/").status_code == 404
+
+
+def test_budget_amounts_are_grouped_by_thousands_in_chinese(as_organiser, plan, event, organiser):
+    # REQ: PL-3
+    from huodong.planning.services.budget import budget_line_add
+
+    budget_line_add(
+        actor=organiser, event=event, category="venue", item="主会场", quantity="1", unit_price="120000"
+    )
+    page = as_organiser.get(url(event, "")).content.decode()
+    assert "120,000.00" in page
