@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from huodong.events.lifecycle import Criterion, register_gate
 from huodong.events.models import Event
 from huodong.events.steps import Step
+from huodong.planning.models import Plan
 from huodong.planning.selectors_plan import budget_summary, plan_of, segment_problems, segments_of
 
 
@@ -26,6 +27,13 @@ def _each(code: str, label: object, problems: list[str]) -> Iterator[Criterion]:
 @register_gate(Step.PLAN, key="planning.plan")
 def plan_is_complete(event: Event) -> Iterator[Criterion]:
     plan = plan_of(event)
+    yield from _theme_and_background(event, plan)
+    yield from _run_of_show(event, plan)
+    yield from _budget(event, plan)
+    yield from _risk_plan(plan)
+
+
+def _theme_and_background(event: Event, plan: Plan | None) -> Iterator[Criterion]:
     # REQ PL-1: a differentiated theme and a tone.
     yield Criterion(
         "plan.theme", _("已确定活动主题"), met=bool(event.theme.strip()), detail=_("请在策划方案中填写主题")
@@ -40,6 +48,8 @@ def plan_is_complete(event: Event) -> Iterator[Criterion]:
         detail=_("策划方案须说明活动背景(DOC-2)"),
     )
 
+
+def _run_of_show(event: Event, plan: Plan | None) -> Iterator[Criterion]:
     # REQ PL-2: a run of show inside the event's time, no overlap unless parallel, owners and key actions.
     segments = segments_of(plan)
     yield Criterion(
@@ -52,6 +62,8 @@ def plan_is_complete(event: Event) -> Iterator[Criterion]:
         yield from _each("plan.segments.owner", _("每个环节都有负责人"), problems.owner)
         yield from _each("plan.segments.key_actions", _("每个环节都有关键动作"), problems.key_actions)
 
+
+def _budget(event: Event, plan: Plan | None) -> Iterator[Criterion]:
     # REQ PL-3: a budget within the approved amount, with a contingency reserve inside the band.
     summary = budget_summary(plan, event=event)
     money = summary.money
@@ -100,6 +112,8 @@ def plan_is_complete(event: Event) -> Iterator[Criterion]:
                 },
             )
 
+
+def _risk_plan(plan: Plan | None) -> Iterator[Criterion]:
     # REQ DOC-2: a risk plan, each risk with an owner and a response.
     risks = list(plan.risks.all()) if plan else []
     yield Criterion(

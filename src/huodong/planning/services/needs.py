@@ -311,6 +311,52 @@ def _validate_history(event: Event, value: Any) -> tuple[list[int], dict[str, li
     return ids, {}
 
 
+REPORT_TEXT_LABELS = {
+    "background": _("需求背景"),
+    "audience_persona": _("目标受众画像"),
+    "core_needs": _("核心需求描述"),
+    "initial_goals": _("初步目标设定"),
+}
+
+
+def _clean_request(
+    errors: dict[str, list[Any]], event: Event, department: Any, requested_on: Any
+) -> dict[str, Any]:
+    """DOC-1: the requesting department and the date the need was raised (no later than the event)."""
+    changes: dict[str, Any] = {}
+    if department is not UNSET:
+        if department is not None and (not isinstance(department, Department) or not department.is_active):
+            errors["requesting_department"] = [_("需求提出部门须为启用中的部门。")]
+        changes["requesting_department"] = department
+    if requested_on is not UNSET:
+        date = _clean_date(errors, "requested_on", requested_on, label=_("提出日期"))
+        if date and date > event.local_end().date():
+            errors["requested_on"] = [
+                _("提出日期不能晚于活动日期(%(date)s)。") % {"date": event.local_end().date().isoformat()}
+            ]
+        changes["requested_on"] = date
+    return changes
+
+
+def _clean_requesters(errors: dict[str, list[Any]], requesters: Any) -> list[User] | None:
+    if not isinstance(requesters, Iterable) or isinstance(requesters, str | bytes):
+        errors["requesters"] = [_("需求提出人须为人员列表。")]
+        return None
+    people = list(requesters)
+    if any(not isinstance(p, User) or not p.is_active for p in people):
+        errors["requesters"] = [_("需求提出人须为在职人员。")]
+    elif len(people) > 20:
+        errors["requesters"] = [_("需求提出人最多 20 位。")]
+    return people
+
+
+def _replace_rows(
+    report: NeedsReport, model: type[NeedsInput] | type[NeedsMethod], rows: list[dict[str, Any]]
+) -> None:
+    model.objects.filter(report=report).delete()
+    model.objects.bulk_create([model(report=report, position=i, **row) for i, row in enumerate(rows)])  # type: ignore[misc]
+
+
 @transaction.atomic
 def needs_report_update(
     *,
@@ -334,45 +380,19 @@ def needs_report_update(
     """
     event = _editable_event(actor, event)
     errors: dict[str, list[Any]] = {}
-    changes: dict[str, Any] = {}
-    labels = {
-        "background": _("需求背景"),
-        "audience_persona": _("目标受众画像"),
-        "core_needs": _("核心需求描述"),
-        "initial_goals": _("初步目标设定"),
-    }
-    given = {
+    texts = {
         "background": background,
         "audience_persona": audience_persona,
         "core_needs": core_needs,
         "initial_goals": initial_goals,
     }
-    for name, value in given.items():
-        if value is not UNSET:
-            changes[name] = _clean_text(errors, name, value, label=labels[name], max_len=TEXT_MAX)
-    if requesting_department is not UNSET:
-        if requesting_department is not None and (
-            not isinstance(requesting_department, Department) or not requesting_department.is_active
-        ):
-            errors["requesting_department"] = [_("需求提出部门须为启用中的部门。")]
-        changes["requesting_department"] = requesting_department
-    people: list[User] | None = None
-    if requesters is not UNSET:
-        if not isinstance(requesters, Iterable) or isinstance(requesters, str | bytes):
-            errors["requesters"] = [_("需求提出人须为人员列表。")]
-        else:
-            people = list(requesters)
-            if any(not isinstance(p, User) or not p.is_active for p in people):
-                errors["requesters"] = [_("需求提出人须为在职人员。")]
-            elif len(people) > 20:
-                errors["requesters"] = [_("需求提出人最多 20 位。")]
-    if requested_on is not UNSET:
-        date = _clean_date(errors, "requested_on", requested_on, label=_("提出日期"))
-        if date and date > event.local_end().date():
-            errors["requested_on"] = [
-                _("提出日期不能晚于活动日期(%(date)s)。") % {"date": event.local_end().date().isoformat()}
-            ]
-        changes["requested_on"] = date
+    changes: dict[str, Any] = {
+        name: _clean_text(errors, name, value, label=REPORT_TEXT_LABELS[name], max_len=TEXT_MAX)
+        for name, value in texts.items()
+        if value is not UNSET
+    }
+    changes.update(_clean_request(errors, event, requesting_department, requested_on))
+    people = None if requesters is UNSET else _clean_requesters(errors, requesters)
     if history_event_ids is not UNSET:
         ids, history_errors = _validate_history(event, history_event_ids)
         errors.update(history_errors)
@@ -395,15 +415,9 @@ def needs_report_update(
     if people is not None:
         report.requesters.set(people)
     if new_inputs is not None:
-        report.inputs.all().delete()
-        NeedsInput.objects.bulk_create(
-            [NeedsInput(report=report, position=i, **row) for i, row in enumerate(new_inputs)]
-        )
+        _replace_rows(report, NeedsInput, new_inputs)
     if new_methods is not None:
-        report.methods.all().delete()
-        NeedsMethod.objects.bulk_create(
-            [NeedsMethod(report=report, position=i, **row) for i, row in enumerate(new_methods)]
-        )
+        _replace_rows(report, NeedsMethod, new_methods)
     after = _report_state(report)
     audit_record(
         actor=actor,

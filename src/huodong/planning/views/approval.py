@@ -6,6 +6,7 @@ Reviewers and approvers work from phones: forms are stacked, buttons are large, 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -191,6 +192,21 @@ def _render(request: HttpRequest, event: Event, status: int = 200, **forms: Any)
     return render(request, "planning/approval.html", _context(request, event, **forms), status=status)
 
 
+def _post(
+    request: HttpRequest, event: Event, form: Any, form_name: str, call: Callable[[dict[str, Any]], Any]
+) -> tuple[Any, HttpResponse | None]:
+    """Validate ``form`` and call the one service; a refusal re-renders the page with the form's errors."""
+    if not form.is_valid():
+        return None, _render(request, event, status=400, **{form_name: form})
+    try:
+        return call(form.cleaned_data), None
+    except DomainError as exc:
+        if exc.status == 403:
+            return None, forbidden(request, exc)
+        apply_domain_errors(form, exc)
+        return None, _render(request, event, status=exc.status, **{form_name: form})
+
+
 @login_required
 def page(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(event_id)
@@ -207,20 +223,19 @@ def review_submit(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(event_id)
     if not can_edit_planning(request.user, event):  # type: ignore[arg-type]
         return forbidden(request, NotAllowed(_("只有活动负责人、团队中的策划人员或管理员可以提交评审。")))
-    form = SubmitForReviewForm(request.POST)
-    if not form.is_valid():
-        return _render(request, event, status=400, submit_form=form)
-    try:
-        version = plan_submit_for_review(
+    version, refused = _post(
+        request,
+        event,
+        SubmitForReviewForm(request.POST),
+        "submit_form",
+        lambda data: plan_submit_for_review(
             event=event,
             actor=request.user,  # type: ignore[arg-type]
-            departments=list(form.cleaned_data["departments"]),
-        )
-    except DomainError as exc:
-        if exc.status == 403:
-            return forbidden(request, exc)
-        apply_domain_errors(form, exc)
-        return _render(request, event, status=exc.status, submit_form=form)
+            departments=list(data["departments"]),
+        ),
+    )
+    if refused:
+        return refused
     messages.success(request, _("方案 v%(n)s 已提交评审,评审人已收到通知。") % {"n": version.number})
     return redirect("planning:approval", event_id=event.pk)
 
@@ -234,17 +249,15 @@ def review_decide_view(request: HttpRequest, event_id: int, review_id: int) -> H
         _require_view(request, event)
     except DomainError as exc:
         return forbidden(request, exc)
-    form = ReviewDecisionForm(request.POST)
-    if not form.is_valid():
-        return _render(request, event, status=400, review_form=form)
-    try:
-        review_decide(review=review, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-    except DomainError as exc:
-        if exc.status == 403:
-            return forbidden(request, exc)
-        apply_domain_errors(form, exc)
-        return _render(request, event, status=exc.status, review_form=form)
-    review.refresh_from_db()
+    review, refused = _post(
+        request,
+        event,
+        ReviewDecisionForm(request.POST),
+        "review_form",
+        lambda data: review_decide(review=review, actor=request.user, **data),  # type: ignore[arg-type]
+    )
+    if refused:
+        return refused
     if review.decision == Review.Decision.REJECT:
         messages.warning(request, _("已驳回,方案已退回方案设计,策划人已收到您的意见。"))
     else:
@@ -261,16 +274,15 @@ def approval_sign_view(request: HttpRequest, event_id: int, number: int) -> Http
         _require_view(request, event)
     except DomainError as exc:
         return forbidden(request, exc)
-    form = SignForm(request.POST)
-    if not form.is_valid():
-        return _render(request, event, status=400, sign_form=form)
-    try:
-        signature = approval_sign(version=version, actor=request.user, **form.cleaned_data)  # type: ignore[arg-type]
-    except DomainError as exc:
-        if exc.status == 403:
-            return forbidden(request, exc)
-        apply_domain_errors(form, exc)
-        return _render(request, event, status=exc.status, sign_form=form)
+    signature, refused = _post(
+        request,
+        event,
+        SignForm(request.POST),
+        "sign_form",
+        lambda data: approval_sign(version=version, actor=request.user, **data),  # type: ignore[arg-type]
+    )
+    if refused:
+        return refused
     if signature.decision == Signature.Decision.REJECT:
         messages.warning(request, _("已驳回,方案已退回方案设计。"))
     else:
