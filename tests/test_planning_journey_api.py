@@ -156,7 +156,7 @@ def _all_review(api: dict[str, Persona], eid: int, version: int, opinions: dict[
         pending = reviewer.get("/events/me/pending").json()["reviews"]
         mine = [p for p in pending if p["event_id"] == eid]
         assert [(p["department"], p["version"]) for p in mine] == [(dept, version)], pending
-        res = reviewer.post(f"/events/{eid}/reviews/{mine[0]['review_id']}/decide", opinions[dept])
+        res = reviewer.post(f"/events/{eid}/department-reviews/{mine[0]['review_id']}/decide", opinions[dept])
         assert res.status_code == 200, res.content
         decided = res.json()
         assert decided["decision"] == opinions[dept]["decision"]
@@ -242,7 +242,7 @@ def test_the_demo_launch_goes_from_needs_to_an_approved_plan_through_the_api(dem
 
     # REQ: RV-1 — sales, product, legal and finance each review feasibility, budget and risk control.
     _all_review(api, eid, 1, OPINIONS)
-    reviews = {r["department"]: r for r in organiser.get(f"/events/{eid}/reviews").json()}
+    reviews = {r["department"]: r for r in organiser.get(f"/events/{eid}/department-reviews").json()}
     assert reviews["legal"]["decision"] == "approve_with_conditions"
     assert reviews["legal"]["conditions"] == OPINIONS["legal"]["conditions"]
     assert all(r["decided_at"] for r in reviews.values())
@@ -276,7 +276,9 @@ def test_the_demo_launch_goes_from_needs_to_an_approved_plan_through_the_api(dem
     ]
     assert {m.actor.username for m in moves} == {"organiser"}
     assert [e.actor.username for e in _audit(event, "plan_version.submit")] == ["organiser"]
-    assert sorted(e.actor.username for e in _audit(event, "review.decide")) == sorted(REVIEWER_DEPARTMENTS)
+    assert sorted(e.actor.username for e in _audit(event, "department_review.decide")) == sorted(
+        REVIEWER_DEPARTMENTS
+    )
     assert [e.actor.username for e in _audit(event, "approval.sign")] == ["approver_exec", "approver_gm"]
     assert len(_audit(event, "plan_version.reviewed")) == 1
     assert len(_audit(event, "plan_version.approve")) == 1
@@ -313,16 +315,19 @@ def test_a_rejected_plan_goes_back_edited_and_round_again_until_it_is_approved(d
     )
     rejection = "线上推广投放 50,000 元偏高,请压缩到 40,000 元以内后再提交。"
     res = finance.post(
-        f"/events/{eid}/reviews/{review_id}/decide", {"decision": "reject", "budget_opinion": rejection}
+        f"/events/{eid}/department-reviews/{review_id}/decide",
+        {"decision": "reject", "budget_opinion": rejection},
     )
     assert res.status_code == 200, res.content
     assert res.json()["decision"] == "reject"
 
     # The event is back at 方案设计, and the organiser reads the opinion: notification, reviews, history.
     assert organiser.get(f"/events/{eid}").json()["step"] == Step.PLAN
-    notices = Notification.objects.filter(recipient=api["organiser"].user, kind="review.rejected")
+    notices = Notification.objects.filter(recipient=api["organiser"].user, kind="department_review.rejected")
     assert notices.count() == 1 and rejection in notices.get().message
-    reviews = {r["department"]: r for r in organiser.get(f"/events/{eid}/reviews", version=1).json()}
+    reviews = {
+        r["department"]: r for r in organiser.get(f"/events/{eid}/department-reviews", version=1).json()
+    }
     assert reviews["finance"]["budget_opinion"] == rejection
     back = organiser.get(f"/events/{eid}/history").json()[-1]
     assert back["direction"] == "back" and back["to_step"] == Step.PLAN and rejection in back["reason"]
@@ -374,5 +379,5 @@ def test_a_rejected_plan_goes_back_edited_and_round_again_until_it_is_approved(d
     assert "已按要求压缩推广费用,同意。" in text and rejection not in text
     assert "第 2 版" in text
     assert [e.actor.username for e in _audit(event, "approval.sign")] == ["approver_exec", "approver_gm"]
-    assert len(_audit(event, "review.decide")) == 1 + 4
+    assert len(_audit(event, "department_review.decide")) == 1 + 4
     assert len(_audit(event, "event.back")) == 1

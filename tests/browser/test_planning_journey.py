@@ -20,7 +20,7 @@ from huodong.core.money import format_money
 from huodong.demo.loader import DEMO_EVENT_NAME, DEMO_PASSWORD, demo_load
 from huodong.events.models import Event
 from huodong.events.steps import Step
-from huodong.planning.models import PlanVersion, Review, Signature
+from huodong.planning.models import DepartmentReview, PlanVersion, Signature
 from huodong.planning.versioning import plan_snapshot, plan_summary
 
 DESKTOP = {"width": 1280, "height": 900}
@@ -162,7 +162,7 @@ def test_the_demo_launch_is_taken_to_an_approved_plan_in_a_browser(
     expect(latest).to_contain_text("v1")
     for dept in ("sales", "product", "legal", "finance"):
         expect(latest.locator(f"tr[data-department={dept}]")).to_contain_text(
-            str(Review.Decision.PENDING.label)
+            str(DepartmentReview.Decision.PENDING.label)
         )
 
     # Each reviewer, in their own browser: 我的待办 → the plan → opinions → submit.
@@ -185,8 +185,8 @@ def test_the_demo_launch_is_taken_to_an_approved_plan_in_a_browser(
     version = PlanVersion.objects.get(plan__event=event, number=1)
     assert version.status == PlanVersion.Status.REVIEWED
     assert set(version.reviews.values_list("decision", flat=True)) == {
-        Review.Decision.APPROVE,
-        Review.Decision.APPROVE_WITH_CONDITIONS,
+        DepartmentReview.Decision.APPROVE,
+        DepartmentReview.Decision.APPROVE_WITH_CONDITIONS,
     }
 
     # The approvers sign on a phone: first the executive in charge, then the general manager.

@@ -16,7 +16,20 @@ from django.utils.translation import gettext_lazy as _
 DEFAULT_RESERVE_BAND = (Decimal("0.05"), Decimal("0.10"))  # PL-3
 
 
-class Organisation(models.Model):
+class Revisioned(models.Model):
+    """A record people edit: ``revision`` goes up by one with every write (optimistic concurrency).
+
+    A write says which revision it saw (``core.concurrency.row_update``); a stale one changes nothing and
+    is answered 409 with the current state. The API carries it as ``ETag``/``If-Match`` and ``revision``.
+    """
+
+    revision = models.PositiveIntegerField(_("修订号"), default=1, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Organisation(Revisioned):
     """The one organisation this installation serves (single tenant)."""
 
     name = models.CharField(_("名称"), max_length=200)
@@ -36,6 +49,11 @@ class Organisation(models.Model):
         default=DEFAULT_RESERVE_BAND[1],
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))],
     )
+    # RV-1: the departments every plan must be reviewed by; a submission may leave one out only with an
+    # administrator's recorded exception (PlanVersion.review_exception_*).
+    required_review_departments = models.ManyToManyField(
+        "Department", verbose_name=_("必须参与评审的部门"), blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("组织")
@@ -51,7 +69,7 @@ class Organisation(models.Model):
         return self.name
 
 
-class Department(models.Model):
+class Department(Revisioned):
     name = models.CharField(_("部门名称"), max_length=100, unique=True)
     name_en = models.CharField(_("英文名称"), max_length=100, blank=True)
     code = models.SlugField(_("代码"), max_length=40, unique=True)
@@ -99,6 +117,7 @@ class User(AbstractUser):
     title = models.CharField(_("职务"), max_length=100, blank=True)
     role = models.CharField(_("角色"), max_length=20, choices=Role.choices, default=Role.STAFF)
     phone = models.CharField(_("手机"), max_length=20, blank=True)
+    revision = models.PositiveIntegerField(_("修订号"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("人员")

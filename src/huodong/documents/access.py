@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from huodong.core.errors import NotAllowed
 from huodong.core.models import User
 from huodong.events.models import Event
-from huodong.planning.selectors_review import can_view_approval
+from huodong.planning.selectors_approval import can_view_approval
 
 RESTRICTED_DOCUMENTS = {"approval-form": can_view_approval}
 

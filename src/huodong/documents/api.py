@@ -11,8 +11,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from ninja import Router
 
-from huodong.api.schemas import ErrorOut
 from huodong.core.errors import NotFound
+from huodong.core.schemas import ErrorOut
 
 from . import selectors
 from .access import document_require_access

@@ -19,7 +19,15 @@ from django.utils.translation import gettext as _
 from huodong.core.models import User
 from huodong.core.money import format_money
 from huodong.events.models import Event
-from huodong.planning.models import Goal, NeedsInput, PlanVersion, Review, Risk, RunOfShowSegment, Signature
+from huodong.planning.models import (
+    DepartmentReview,
+    Goal,
+    NeedsInput,
+    PlanVersion,
+    Risk,
+    RunOfShowSegment,
+    Signature,
+)
 from huodong.planning.selectors_plan import local
 
 from .selectors import ApprovalFormData, DocumentBudget, NeedsReportData, PlanData, generation_date
@@ -594,7 +602,7 @@ def _file_size(size: int) -> str:
 
 
 # ---------------------------------------------------------------- DOC-3 活动策划方案审批表
-def _review_opinions(review: Review | None) -> str:
+def _review_opinions(review: DepartmentReview | None) -> str:
     if review is None:
         return "\n".join(
             f"{label}:{BLANK_LINE}" for label in (_("可行性意见"), _("预算合理性意见"), _("风险控制意见"))
@@ -610,7 +618,7 @@ def _review_opinions(review: Review | None) -> str:
     return "\n".join(lines)
 
 
-def _decision_label(review: Review | None) -> str:
+def _decision_label(review: DepartmentReview | None) -> str:
     if review is None:
         return BLANK_LINE
     return str(review.get_decision_display())
@@ -674,12 +682,14 @@ def approval_form_layout(data: ApprovalFormData) -> Layout:
                         if r.review and r.review.decided_at
                         else (
                             BLANK_LINE
-                            if r.review is None or r.review.decision == Review.Decision.PENDING
+                            if r.review is None or r.review.decision == DepartmentReview.Decision.PENDING
                             else placeholder()
                         )
                     ),
                 ],
-                kind="sign" if r.review is None or r.review.decision == Review.Decision.PENDING else "body",
+                kind="sign"
+                if r.review is None or r.review.decision == DepartmentReview.Decision.PENDING
+                else "body",
             )
             for r in data.reviews
         ],

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from huodong.core.models import Department, Organisation, User
+from huodong.core.seed import DEFAULT_REVIEW_DEPARTMENTS
 from huodong.core.services import organisation_get
 from huodong.events.models import Event
 from huodong.planning.models import (
@@ -26,6 +27,7 @@ from huodong.planning.models import (
     CONTINGENCY,
     ApprovalLevel,
     BudgetLine,
+    DepartmentReview,
     Goal,
     NeedsInput,
     NeedsMethod,
@@ -33,12 +35,10 @@ from huodong.planning.models import (
     Plan,
     PlanAttachment,
     PlanVersion,
-    Review,
     Risk,
     RunOfShowSegment,
     Signature,
 )
-from huodong.planning.rules import DEFAULT_REVIEW_DEPARTMENTS
 from huodong.planning.selectors_plan import BudgetSummary, budget_summary, plan_of, segments_of
 
 
@@ -197,7 +197,9 @@ def plan_data(event: Event) -> PlanData:
 @dataclass
 class ReviewRow:
     department: Department
-    review: Review | None  # None: the department is expected to review but no version was submitted yet
+    review: (
+        DepartmentReview | None
+    )  # None: the department is expected to review but no version was submitted yet
 
 
 @dataclass
@@ -235,7 +237,7 @@ def approval_form_data(event: Event) -> ApprovalFormData:
     if version is not None:
         reviews = [
             ReviewRow(department=r.department, review=r)
-            for r in Review.objects.select_related("department", "reviewer")
+            for r in DepartmentReview.objects.select_related("department", "reviewer")
             .filter(version=version)
             .order_by("department__sort_order", "id")
         ]
@@ -255,7 +257,7 @@ def approval_form_data(event: Event) -> ApprovalFormData:
         ]
     decided = [r.review.decided_at for r in reviews if r.review and r.review.decided_at]
     all_decided = bool(reviews) and all(
-        r.review is not None and r.review.decision != Review.Decision.PENDING for r in reviews
+        r.review is not None and r.review.decision != DepartmentReview.Decision.PENDING for r in reviews
     )
     labels = dict(ApprovalLevel.choices)
     sig_rows = [

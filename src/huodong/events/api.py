@@ -8,9 +8,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from huodong.api.schemas import ErrorOut, GateErrorOut
 from huodong.core.errors import DomainError, NotFound
 from huodong.core.models import Department, User
+from huodong.core.schemas import ErrorOut, GateErrorOut
 
 from . import selectors, services
 from .lifecycle import event_advance, event_move_back, gate_evaluate

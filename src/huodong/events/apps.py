@@ -8,4 +8,8 @@ class EventsConfig(AppConfig):
     verbose_name = _("活动")
 
     def ready(self) -> None:
-        from . import gates  # noqa: F401  registers the foundation's gates
+        from django.utils.module_loading import autodiscover_modules
+
+        # Each app's gates.py registers the criteria of its steps (LC-2) and its access.py who it adds
+        # to an event's people (events.access), as Django's admin finds admin.py.
+        autodiscover_modules("gates", "access")

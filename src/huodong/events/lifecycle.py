@@ -125,32 +125,59 @@ class MoveResult:
 
 
 def can_move(actor: User | None, event: Event) -> bool:
-    """Who may move an event: its owner, an organiser on its team, or an administrator."""
-    if actor is None or not actor.is_authenticated:
-        return False
-    if actor.is_admin or event.owner_id == actor.pk:
-        return True
-    from huodong.core.models import Role
+    """Who may move an event: its owner, an organiser on its team, or an administrator (``Need.EDIT``)."""
+    from .access import Need, can
 
-    return actor.role == Role.ORGANISER and event.team_members.filter(pk=actor.pk).exists()
+    return can(actor, event, Need.EDIT)
 
 
 def _record(
-    event: Event, *, frm: str, to: str, actor: User | None, reason: str, direction: str
+    event: Event,
+    *,
+    frm: str,
+    to: str,
+    actor: User | None,
+    reason: str,
+    direction: str,
+    restricted: bool = False,
 ) -> StepTransition:
     transition = StepTransition.objects.create(
-        event=event, from_step=frm, to_step=to, direction=direction, actor=actor, reason=reason
+        event=event,
+        from_step=frm,
+        to_step=to,
+        direction=direction,
+        actor=actor,
+        reason=reason,
+        restricted=restricted,
     )
     audit_record(
         actor=actor,
         action=f"event.{direction}",
         target=event,
         event_id=event.pk,
-        summary=f"{Step(frm).label} → {Step(to).label}" + (f"({reason})" if reason else ""),
+        summary=f"{Step(frm).label} → {Step(to).label}"
+        + (f"({reason})" if reason and not restricted else ""),
         before={"step": frm},
         after={"step": to},
     )
     return transition
+
+
+def _lock_current(event: Event, *, seen: str | None, system: bool) -> str:
+    """Lock the event row (step 1 of the lock order) and return its step, refusing a stale ``seen``."""
+    if seen is None and not system:
+        raise DomainError({"from_step": [_("请提供您看到的当前步骤(from_step),以免重复推进或退回。")]})
+    if seen is not None and seen not in Step.values:
+        raise DomainError({"from_step": [_("未知步骤「%(step)s」。") % {"step": seen}]})
+    current = Event.objects.select_for_update().filter(pk=event.pk).values_list("step", flat=True).first()
+    if current is None:
+        raise Conflict(_("活动不存在或已被删除。"))
+    if seen is not None and current != seen:
+        raise Conflict(
+            _("活动已被他人从「%(seen)s」移动到「%(now)s」,请刷新后再试。")
+            % {"seen": Step(seen).label, "now": Step(current).label}
+        )
+    return current
 
 
 @transaction.atomic
@@ -159,22 +186,14 @@ def event_advance(
 ) -> MoveResult:
     """Move ``event`` one step forward (LC-2) if the gate of the step it leaves is met.
 
-    ``from_step`` is the step the caller saw; if the event has moved since, nothing happens and
-    ``Conflict`` is raised. ``system`` lets a service move the event as part of its own transition.
+    ``from_step`` is the step the caller saw (required unless ``system``); if the event has moved since,
+    nothing happens and ``Conflict`` is raised. The event row is locked first, so no write to the event's
+    records can slip between the gate and the move: the gate is evaluated on what is locked.
+    ``system`` lets a service move the event as part of its own transition.
     """
     if not system and not can_move(actor, event):
         raise NotAllowed(_("只有活动负责人、团队中的策划人员或管理员可以推进活动。"))
-    current = Event.objects.filter(pk=event.pk).values_list("step", flat=True).first()
-    if current is None:
-        raise Conflict(_("活动不存在或已被删除。"))
-    seen = from_step or event.step
-    if from_step is not None and from_step not in Step.values:
-        raise DomainError({"from_step": [_("未知步骤「%(step)s」。") % {"step": from_step}]})
-    if current != seen:
-        raise Conflict(
-            _("活动已被他人从「%(seen)s」移动到「%(now)s」,请刷新后再试。")
-            % {"seen": Step(seen).label, "now": Step(current).label}
-        )
+    current = _lock_current(event, seen=from_step, system=system)
     target = next_step(current)
     if target is None:
         raise DomainError({"step": [_("活动已归档闭环,不能继续推进。")]}, code="invalid_move")
@@ -201,16 +220,18 @@ def event_move_back(
     reason: str,
     from_step: str | None = None,
     system: bool = False,
+    restricted: bool = False,
 ) -> MoveResult:
-    """Send ``event`` back to an earlier step; an organiser must say why."""
+    """Send ``event`` back to an earlier step; an organiser must say why.
+
+    ``restricted`` marks a reason that quotes review opinions or a signature comment: only people who
+    may read the approval (``Need.VIEW_APPROVAL``) see it in the history.
+    """
     if not system and not can_move(actor, event):
         raise NotAllowed(_("只有活动负责人、团队中的策划人员或管理员可以退回活动。"))
     if not reason or not reason.strip():
         raise DomainError({"reason": [_("退回须填写原因。")]})
-    current = Event.objects.filter(pk=event.pk).values_list("step", flat=True).first()
-    seen = from_step or event.step
-    if current is None or current != seen:
-        raise Conflict(_("活动已被他人移动,请刷新后再试。"))
+    current = _lock_current(event, seen=from_step, system=system)
     if to_step not in [s.value for s in allowed_back_steps(current)]:
         raise DomainError(
             {"to_step": [_("只能退回到当前步骤之前的步骤。")]},
@@ -221,7 +242,15 @@ def event_move_back(
     if moved == 0:
         raise Conflict(_("活动刚被他人移动,请刷新后再试。"))
     event.step, event.step_changed_at = to_step, now
-    transition = _record(event, frm=current, to=to_step, actor=actor, reason=reason.strip(), direction="back")
+    transition = _record(
+        event,
+        frm=current,
+        to=to_step,
+        actor=actor,
+        reason=reason.strip(),
+        direction="back",
+        restricted=restricted,
+    )
     return MoveResult(event=event, transition=transition)
 
 

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from huodong.core.models import Revisioned
+
 from .steps import PHASE_OF, Phase, Step, step_index
 
 
@@ -17,7 +19,7 @@ def _default_list() -> list:
     return []
 
 
-class EventType(models.Model):
+class EventType(Revisioned):
     """A kind of event (SC-2) and its template: run of show, budget categories, risks, materials, schedule.
 
     The five types of the specification are seeded; administrators add more.
@@ -51,7 +53,7 @@ class EventType(models.Model):
         return self.name
 
 
-class Event(models.Model):
+class Event(Revisioned):
     name = models.CharField(_("活动名称"), max_length=200)
     event_type = models.ForeignKey(
         EventType, verbose_name=_("活动类型"), on_delete=models.PROTECT, related_name="events"
@@ -135,6 +137,9 @@ class StepTransition(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
     )
     reason = models.TextField(_("原因"), blank=True)
+    # The reason quotes review opinions or a signature comment (a rejection, RV-1/AP-1): only people who
+    # may read the approval see it; the others see that the event was sent back, not why.
+    restricted = models.BooleanField(_("原因仅审批相关人员可见"), default=False)
     at = models.DateTimeField(_("时间"), default=timezone.now)
 
     class Meta:

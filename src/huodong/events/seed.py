@@ -193,16 +193,6 @@ BUILTIN_TYPES: list[dict[str, Any]] = [
     },
 ]
 
-DEPARTMENTS: list[dict[str, Any]] = [
-    {"code": "marketing", "name": "市场部", "name_en": "Marketing"},
-    {"code": "sales", "name": "销售部", "name_en": "Sales"},
-    {"code": "product", "name": "产品部", "name_en": "Product"},
-    {"code": "legal", "name": "法务部", "name_en": "Legal"},
-    {"code": "finance", "name": "财务部", "name_en": "Finance"},
-    {"code": "tech", "name": "技术部", "name_en": "Technology"},
-    {"code": "admin", "name": "行政部", "name_en": "Administration"},
-]
-
 
 def seed_event_types(EventType: Any) -> None:  # noqa: N803  (a historical model in a migration)
     for spec in BUILTIN_TYPES:
@@ -217,11 +207,3 @@ def seed_event_types(EventType: Any) -> None:  # noqa: N803  (a historical model
             "schedule": DEFAULT_SCHEDULE,
         }
         EventType.objects.update_or_create(code=spec["code"], defaults=defaults)
-
-
-def seed_departments(Department: Any) -> None:  # noqa: N803
-    for i, spec in enumerate(DEPARTMENTS):
-        Department.objects.get_or_create(
-            code=spec["code"],
-            defaults={"name": spec["name"], "name_en": spec["name_en"], "sort_order": (i + 1) * 10},
-        )

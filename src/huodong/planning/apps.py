@@ -8,16 +8,10 @@ class PlanningConfig(AppConfig):
     verbose_name = _("策划")
 
     def ready(self) -> None:
-        import importlib
-        import pkgutil
-
         from huodong.events.tabs import register_event_tab
 
-        from . import gates, receivers  # noqa: F401  receivers: event facts are part of the signed plan
+        from . import receivers  # noqa: F401  receivers: event facts are part of the signed plan
 
-        # Each module of planning.gates registers its criteria on import.
-        for mod in pkgutil.iter_modules(gates.__path__):
-            importlib.import_module(f"{gates.__name__}.{mod.name}")
         register_event_tab(key="needs", label=_("需求调研"), url_name="planning:needs", order=10)
         register_event_tab(key="goals", label=_("目标"), url_name="planning:goals", order=20)
         register_event_tab(key="plan", label=_("策划方案"), url_name="planning:plan", order=30)

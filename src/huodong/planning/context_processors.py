@@ -11,7 +11,7 @@ def inbox(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"pending_count": 0}
-    from .selectors_review import pending_count
+    from .selectors_approval import pending_count
 
     try:
         return {"pending_count": pending_count(user)}

@@ -13,14 +13,14 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from huodong.core.models import Department
+from huodong.core.models import Department, Revisioned
 from huodong.events.models import Event
 
 USER = settings.AUTH_USER_MODEL
 
 
 # ---------------------------------------------------------------- needs insight (NI-1, NI-2, DOC-1)
-class NeedsReport(models.Model):
+class NeedsReport(Revisioned):
     """《活动需求调研报告》's content for one event."""
 
     event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="needs_report")
@@ -52,7 +52,7 @@ class NeedsReport(models.Model):
         return f"{self.event} · {self._meta.verbose_name}"
 
 
-class NeedsInput(models.Model):
+class NeedsInput(Revisioned):
     """An input to the needs (NI-1): a business goal, a market trend, customer feedback…"""
 
     class Kind(models.TextChoices):
@@ -76,7 +76,7 @@ class NeedsInput(models.Model):
         return f"{self.get_kind_display()}: {self.content[:40]}"
 
 
-class NeedsMethod(models.Model):
+class NeedsMethod(Revisioned):
     """A research method used (NI-2) and what it found."""
 
     class Method(models.TextChoices):
@@ -102,7 +102,7 @@ class NeedsMethod(models.Model):
 
 
 # ---------------------------------------------------------------- SMART goals (GO-1)
-class Goal(models.Model):
+class Goal(Revisioned):
     class Metric(models.TextChoices):
         ATTENDEES = "attendees", _("参会人数")
         VALID_LEADS = "valid_leads", _("有效线索")
@@ -144,7 +144,7 @@ class Goal(models.Model):
 
 
 # ---------------------------------------------------------------- the plan (PL-1, PL-2, PL-3, DOC-2)
-class Plan(models.Model):
+class Plan(Revisioned):
     """The working copy of an event's plan. Theme, tone, time and place live on the Event."""
 
     event = models.OneToOneField(Event, on_delete=models.CASCADE, related_name="plan")
@@ -165,7 +165,7 @@ class Plan(models.Model):
         return f"{self.event} · {self._meta.verbose_name}"
 
 
-class RunOfShowSegment(models.Model):
+class RunOfShowSegment(Revisioned):
     """One segment of the run of show (PL-2)."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="segments")
@@ -202,7 +202,7 @@ class RunOfShowSegment(models.Model):
 CONTINGENCY = "contingency"  # PL-3: the code of the contingency reserve category
 
 
-class BudgetLine(models.Model):
+class BudgetLine(Revisioned):
     """One line of the budget (PL-3): category, quantity × unit price = amount."""
 
     plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="budget_lines")
@@ -231,7 +231,7 @@ class BudgetLine(models.Model):
         return self.item
 
 
-class Risk(models.Model):
+class Risk(Revisioned):
     """A line of the risk register: the on-site incident log (EX-5) reads it."""
 
     class Level(models.TextChoices):
@@ -263,7 +263,7 @@ def attachment_path(instance: PlanAttachment, filename: str) -> str:
     return f"plans/{instance.plan.event_id}/{timezone.now():%Y%m%d%H%M%S}-{filename}"
 
 
-class PlanAttachment(models.Model):
+class PlanAttachment(Revisioned):
     class Kind(models.TextChoices):
         FLOOR_PLAN = "floor_plan", _("场地平面图")
         MATERIALS_LIST = "materials_list", _("物料清单")
@@ -307,6 +307,18 @@ class PlanVersion(models.Model):
     submitted_by = models.ForeignKey(USER, null=True, on_delete=models.SET_NULL, related_name="+")
     submitted_at = models.DateTimeField(default=timezone.now)
     closed_at = models.DateTimeField(null=True, blank=True)
+    # RV-1: departments the organisation requires that this submission left out, and the administrator
+    # who allowed it and why (empty when every required department reviews).
+    review_exception_departments = models.JSONField(_("免评审部门"), default=list, blank=True)
+    review_exception_reason = models.TextField(_("免评审原因"), blank=True)
+    review_exception_by = models.ForeignKey(
+        USER,
+        verbose_name=_("批准免评审的管理员"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         ordering = ["plan", "number"]
@@ -318,7 +330,7 @@ class PlanVersion(models.Model):
         return f"v{self.number}"
 
 
-class Review(models.Model):
+class DepartmentReview(models.Model):
     """One department's review of a plan version (RV-1)."""
 
     class Decision(models.TextChoices):

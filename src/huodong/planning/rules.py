@@ -16,10 +16,8 @@ GOALS_EDITABLE_STEPS = (Step.NEEDS, Step.GOALS, Step.PLAN, Step.APPROVAL)
 # The plan may change while it is designed and while it is reviewed/approved (an edit then makes a new
 # version and voids the signatures, AP-1). Once the event has left approval, it must be sent back first.
 PLAN_EDITABLE_STEPS = (Step.GOALS, Step.PLAN, Step.APPROVAL)
-# Review and approval happen in the approval step (审批定稿).
+# DepartmentReview and approval happen in the approval step (审批定稿).
 REVIEW_STEPS = (Step.APPROVAL,)
-# RV-1: marketing leads; sales, product, legal and finance take part by default.
-DEFAULT_REVIEW_DEPARTMENTS = ("sales", "product", "legal", "finance")
 
 
 def can_edit_planning(actor: User | None, event: Event) -> bool:

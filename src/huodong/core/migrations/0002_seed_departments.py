@@ -2,7 +2,7 @@ from django.db import migrations
 
 
 def forwards(apps, schema_editor):
-    from huodong.events.seed import seed_departments
+    from huodong.core.seed import seed_departments
 
     seed_departments(apps.get_model("core", "Department"))
 

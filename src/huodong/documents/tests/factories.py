@@ -18,6 +18,7 @@ from huodong.planning.models import (
     CONTINGENCY,
     ApprovalLevel,
     BudgetLine,
+    DepartmentReview,
     Goal,
     NeedsInput,
     NeedsMethod,
@@ -25,7 +26,6 @@ from huodong.planning.models import (
     Plan,
     PlanAttachment,
     PlanVersion,
-    Review,
     Risk,
     RunOfShowSegment,
     Signature,
@@ -86,7 +86,7 @@ class PlanningRecords:
     lines: list[BudgetLine]
     risks: list[Risk]
     version: PlanVersion | None
-    reviews: list[Review] = field(default_factory=list)
+    reviews: list[DepartmentReview] = field(default_factory=list)
     signatures: list[Signature] = field(default_factory=list)
 
     @property
@@ -321,15 +321,15 @@ def planning_records(
         closed_at=submitted + dt.timedelta(days=4),
     )
     decisions = {
-        "sales": Review.Decision.APPROVE,
-        "product": Review.Decision.APPROVE,
-        "legal": Review.Decision.APPROVE_WITH_CONDITIONS,
-        "finance": Review.Decision.APPROVE,
+        "sales": DepartmentReview.Decision.APPROVE,
+        "product": DepartmentReview.Decision.APPROVE,
+        "legal": DepartmentReview.Decision.APPROVE_WITH_CONDITIONS,
+        "finance": DepartmentReview.Decision.APPROVE,
     }
     reviews = []
     for day, code in enumerate(REVIEW_DEPARTMENTS):
         reviews.append(
-            Review.objects.create(
+            DepartmentReview.objects.create(
                 version=version,
                 department=Department.objects.get(code=code),
                 reviewer=people[code],

@@ -14,7 +14,7 @@ from huodong.core.services import organisation_get
 from huodong.documents.render import DOCX_CONTENT_TYPE, document_render
 from huodong.documents.tests.factories import planning_records
 from huodong.events.models import Event
-from huodong.planning.models import ApprovalLevel, NeedsReport, PlanVersion, Review, Signature
+from huodong.planning.models import ApprovalLevel, DepartmentReview, NeedsReport, PlanVersion, Signature
 
 from .readers import docx_kv, docx_read, docx_table, docx_text
 
@@ -276,7 +276,9 @@ def test_approval_form_uses_the_latest_version(records, people):
         status=PlanVersion.Status.IN_REVIEW,
         submitted_by=people["organiser"],
     )
-    Review.objects.create(version=v2, department=records.reviews[0].department, reviewer=people["sales"])
+    DepartmentReview.objects.create(
+        version=v2, department=records.reviews[0].department, reviewer=people["sales"]
+    )
     document = render(records.event, "approval-form")
     kv = docx_kv(document)
     assert kv["方案版本号"] == "第 2 版"

@@ -13,9 +13,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from huodong.api.schemas import ErrorOut
 from huodong.core.errors import DomainError
 from huodong.core.models import User
+from huodong.core.schemas import ErrorOut
 
 from .. import selectors
 from ..models import Goal

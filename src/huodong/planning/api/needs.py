@@ -12,9 +12,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from huodong.api.schemas import ErrorOut
 from huodong.core.errors import DomainError, NotFound
 from huodong.core.models import Department, User
+from huodong.core.schemas import ErrorOut
 from huodong.events import selectors as event_selectors
 from huodong.events.models import Event
 

@@ -20,9 +20,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from huodong.api.schemas import ErrorOut
 from huodong.core.errors import DomainError, NotFound
 from huodong.core.models import User
+from huodong.core.schemas import ErrorOut
 from huodong.events.models import Event
 from huodong.planning.selectors_plan import attachment_file_response, plan_data
 from huodong.planning.services import attachments as attachment_services

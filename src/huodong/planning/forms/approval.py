@@ -6,9 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from huodong.core.models import Department
+from huodong.core.seed import DEFAULT_REVIEW_DEPARTMENTS
 
-from ..models import Review, Signature
-from ..rules import DEFAULT_REVIEW_DEPARTMENTS
+from ..models import DepartmentReview, Signature
 
 
 class SubmitForReviewForm(forms.Form):
@@ -33,9 +33,12 @@ class SubmitForReviewForm(forms.Form):
 
 
 REVIEW_DECISIONS = [
-    (Review.Decision.APPROVE, Review.Decision.APPROVE.label),
-    (Review.Decision.APPROVE_WITH_CONDITIONS, Review.Decision.APPROVE_WITH_CONDITIONS.label),
-    (Review.Decision.REJECT, Review.Decision.REJECT.label),
+    (DepartmentReview.Decision.APPROVE, DepartmentReview.Decision.APPROVE.label),
+    (
+        DepartmentReview.Decision.APPROVE_WITH_CONDITIONS,
+        DepartmentReview.Decision.APPROVE_WITH_CONDITIONS.label,
+    ),
+    (DepartmentReview.Decision.REJECT, DepartmentReview.Decision.REJECT.label),
 ]
 
 

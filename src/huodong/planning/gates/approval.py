@@ -14,7 +14,7 @@ from huodong.events.lifecycle import Criterion, register_gate
 from huodong.events.models import Event
 from huodong.events.steps import Step
 
-from ..models import APPROVAL_ORDER, ApprovalLevel, PlanVersion, Review, Signature
+from ..models import APPROVAL_ORDER, ApprovalLevel, DepartmentReview, PlanVersion, Signature
 from ..versioning import plan_content_hash
 
 LEVEL_CRITERIA: dict[str, tuple[str, object]] = {
@@ -54,8 +54,8 @@ def plan_is_approved(event: Event) -> Iterator[Criterion]:
         yield Criterion("approval.submitted", _("方案已提交评审"), met=True)
 
     reviews = list(version.reviews.all()) if version else []
-    pending = [r.department.name for r in reviews if r.decision == Review.Decision.PENDING]
-    rejected = [r.department.name for r in reviews if r.decision == Review.Decision.REJECT]
+    pending = [r.department.name for r in reviews if r.decision == DepartmentReview.Decision.PENDING]
+    rejected = [r.department.name for r in reviews if r.decision == DepartmentReview.Decision.REJECT]
     stale = version is not None and (
         version.status == PlanVersion.Status.SUPERSEDED or version.content_hash != current
     )

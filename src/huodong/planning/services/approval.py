@@ -21,7 +21,7 @@ from huodong.events.models import Event
 from huodong.events.steps import Step
 
 from ..models import APPROVAL_ORDER, ApprovalLevel, PlanVersion, Signature
-from ..selectors_review import ROLE_LEVEL
+from ..selectors_approval import ROLE_LEVEL
 from ..versioning import version_status_set
 from .decisions import (
     STALE_MESSAGE,

@@ -20,7 +20,7 @@ from huodong.events.models import Event
 from huodong.events.steps import Step
 
 from ..models import PlanVersion
-from ..selectors_review import LEVEL_ROLE, people_with_role
+from ..selectors_approval import LEVEL_ROLE, people_with_role
 from ..versioning import plan_content_hash, version_status_set
 
 STALE_MESSAGE = _("方案已修改,请查看新版本。")

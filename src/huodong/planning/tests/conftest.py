@@ -21,13 +21,13 @@ from huodong.events.steps import Step
 from huodong.planning.models import (
     CONTINGENCY,
     BudgetLine,
+    DepartmentReview,
     Goal,
     NeedsInput,
     NeedsMethod,
     NeedsReport,
     Plan,
     PlanVersion,
-    Review,
     Risk,
     RunOfShowSegment,
 )
@@ -217,22 +217,22 @@ def plan_event(organiser, reviewers, approver_exec, approver_gm) -> Event:
 
 
 def submit(event: Event, actor: User, departments: list[str] | None = None) -> PlanVersion:
-    from huodong.planning.services.review import plan_submit_for_review
+    from huodong.planning.services.department_review import plan_submit_for_approval
 
     depts = None if departments is None else [Department.objects.get(code=c) for c in departments]
-    return plan_submit_for_review(event=event, actor=actor, departments=depts)
+    return plan_submit_for_approval(event=event, actor=actor, departments=depts)
 
 
 def pass_all_reviews(version: PlanVersion, reviewers: dict[str, User]) -> PlanVersion:
-    from huodong.planning.services.review import review_decide
+    from huodong.planning.services.department_review import department_review_decide
 
-    for review in Review.objects.filter(version=version, decision=Review.Decision.PENDING).select_related(
-        "department"
-    ):
-        review_decide(
+    for review in DepartmentReview.objects.filter(
+        version=version, decision=DepartmentReview.Decision.PENDING
+    ).select_related("department"):
+        department_review_decide(
             review=review,
             actor=reviewers[review.department.code],
-            decision=Review.Decision.APPROVE,
+            decision=DepartmentReview.Decision.APPROVE,
             feasibility_opinion="可行",
         )
     version.refresh_from_db()

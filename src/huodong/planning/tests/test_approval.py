@@ -259,11 +259,13 @@ def test_a_change_that_bypassed_plan_touch_still_blocks_the_gate(
 
 
 def test_the_gate_names_a_rejecting_department(plan_event, organiser, reviewers):
-    from huodong.planning.services.review import review_decide
+    from huodong.planning.services.department_review import department_review_decide
 
     version = submit(plan_event, organiser)
     review = version.reviews.get(department__code="legal")
-    review_decide(review=review, actor=reviewers["legal"], decision="reject", feasibility_opinion="合规风险")
+    department_review_decide(
+        review=review, actor=reviewers["legal"], decision="reject", feasibility_opinion="合规风险"
+    )
     crit = {c.code: c for c in gate_evaluate(plan_event, Step.APPROVAL)}
     assert crit["approval.reviews"].met is False and "法务部" in str(crit["approval.reviews"].detail)
     assert "v1 已被驳回" in str(crit["approval.submitted"].detail)

@@ -11,7 +11,7 @@ from django.test import Client
 from huodong.core.models import User
 from huodong.core.services import token_create
 from huodong.events.steps import Step
-from huodong.planning.models import BudgetLine, PlanVersion, Review, Signature
+from huodong.planning.models import BudgetLine, DepartmentReview, PlanVersion, Signature
 
 from .conftest import reviewed_version, submit
 
@@ -42,7 +42,7 @@ def test_the_whole_round_through_the_api(plan_event, organiser, reviewers, appro
         pending = api.get("/me/pending").json()
         assert [p["department"] for p in pending["reviews"]] == [code]
         res = api.post(
-            f"/{eid}/reviews/{pending['reviews'][0]['review_id']}/decide",
+            f"/{eid}/department-reviews/{pending['reviews'][0]['review_id']}/decide",
             {"decision": "approve", "risk_opinion": "可控"},
         )
         assert res.status_code == 200, res.content
@@ -73,14 +73,14 @@ def test_the_whole_round_through_the_api(plan_event, organiser, reviewers, appro
 def test_reviewer_of_another_department_gets_403_json(plan_event, organiser, reviewers):
     # REQ: RV-1
     version = submit(plan_event, organiser)
-    review = Review.objects.get(version=version, department__code="finance")
+    review = DepartmentReview.objects.get(version=version, department__code="finance")
     res = Api(reviewers["sales"]).post(
-        f"/{plan_event.pk}/reviews/{review.pk}/decide", {"decision": "approve"}
+        f"/{plan_event.pk}/department-reviews/{review.pk}/decide", {"decision": "approve"}
     )
     assert res.status_code == 403
     assert "评审人不属于该部门" in res.json()["message"]
     review.refresh_from_db()
-    assert review.decision == Review.Decision.PENDING
+    assert review.decision == DepartmentReview.Decision.PENDING
 
 
 def test_stale_signature_gets_409_and_nothing_is_written(plan_event, organiser, reviewers, approver_exec):
@@ -123,12 +123,12 @@ def test_bad_submissions_name_the_field(plan_event, organiser, reviewers, body, 
 
 def test_bad_review_body_names_the_field(plan_event, organiser, reviewers):
     version = submit(plan_event, organiser)
-    review = Review.objects.get(version=version, department__code="sales")
+    review = DepartmentReview.objects.get(version=version, department__code="sales")
     res = Api(reviewers["sales"]).post(
-        f"/{plan_event.pk}/reviews/{review.pk}/decide", {"decision": "approve_with_conditions"}
+        f"/{plan_event.pk}/department-reviews/{review.pk}/decide", {"decision": "approve_with_conditions"}
     )
     assert res.status_code == 400 and "conditions" in res.json()["errors"]
-    res = Api(reviewers["sales"]).post(f"/{plan_event.pk}/reviews/{review.pk}/decide", {})
+    res = Api(reviewers["sales"]).post(f"/{plan_event.pk}/department-reviews/{review.pk}/decide", {})
     assert res.status_code == 400 and "decision" in res.json()["errors"]
 
 
@@ -150,6 +150,6 @@ def test_version_detail_and_diff(plan_event, organiser, reviewers):
 
 def test_outsider_cannot_read_reviews(plan_event, organiser, outsider):
     submit(plan_event, organiser)
-    assert Api(outsider).get(f"/{plan_event.pk}/reviews").status_code == 403
+    assert Api(outsider).get(f"/{plan_event.pk}/department-reviews").status_code == 403
     assert Api(outsider).get(f"/{plan_event.pk}/plan/versions").status_code == 403
     assert Api(outsider).get("/me/pending").json() == {"reviews": [], "approvals": []}

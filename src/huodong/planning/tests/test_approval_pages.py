@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from huodong.core.models import Department
 from huodong.events.steps import Step
-from huodong.planning.models import BudgetLine, PlanVersion, Review, Signature
+from huodong.planning.models import BudgetLine, DepartmentReview, PlanVersion, Signature
 from tests.factories import login
 
 from .conftest import reviewed_version, sign, submit
@@ -66,7 +66,7 @@ def test_organiser_submits_with_the_default_departments_from_the_page(
     )
     assert defaults == ["finance", "legal", "product", "sales"]
     res = client.post(
-        _url(plan_event, "planning:review_submit"), {"departments": form.initial["departments"]}
+        _url(plan_event, "planning:approval_submit"), {"departments": form.initial["departments"]}
     )
     assert res.status_code == 302
     version = PlanVersion.objects.get()
@@ -77,7 +77,7 @@ def test_organiser_submits_with_the_default_departments_from_the_page(
 
 def test_submitting_nothing_shows_the_field_message(client, plan_event, organiser, reviewers):
     login(client, organiser)
-    res = client.post(_url(plan_event, "planning:review_submit"), {})
+    res = client.post(_url(plan_event, "planning:approval_submit"), {})
     assert res.status_code == 400
     assert "请至少选择一个评审部门" in res.content.decode()
     assert not PlanVersion.objects.exists()
@@ -86,7 +86,7 @@ def test_submitting_nothing_shows_the_field_message(client, plan_event, organise
 def test_a_department_without_reviewers_is_refused_on_the_page(client, plan_event, organiser, reviewers):
     login(client, organiser)
     tech = Department.objects.get(code="tech")
-    res = client.post(_url(plan_event, "planning:review_submit"), {"departments": [tech.pk]})
+    res = client.post(_url(plan_event, "planning:approval_submit"), {"departments": [tech.pk]})
     assert res.status_code == 400
     assert "没有在职的评审人" in res.content.decode()
     assert not PlanVersion.objects.exists()
@@ -99,10 +99,10 @@ def test_reviewer_sees_only_their_departments_form(client, plan_event, organiser
     res = client.get(_url(plan_event))
     assert res.context["my_review"].department.code == "finance"
     html = res.content.decode()
-    mine = Review.objects.get(version=version, department__code="finance")
-    other = Review.objects.get(version=version, department__code="sales")
-    assert _url(plan_event, "planning:review_decide", review_id=mine.pk) in html
-    assert _url(plan_event, "planning:review_decide", review_id=other.pk) not in html
+    mine = DepartmentReview.objects.get(version=version, department__code="finance")
+    other = DepartmentReview.objects.get(version=version, department__code="sales")
+    assert _url(plan_event, "planning:department_review_decide", review_id=mine.pk) in html
+    assert _url(plan_event, "planning:department_review_decide", review_id=other.pk) not in html
     assert 'data-testid="sign-form"' not in html
 
 
@@ -111,36 +111,39 @@ def test_reviewer_of_another_department_posting_gets_403_and_nothing_changes(
 ):
     # REQ: RV-1
     version = submit(plan_event, organiser)
-    other = Review.objects.get(version=version, department__code="sales")
+    other = DepartmentReview.objects.get(version=version, department__code="sales")
     login(client, reviewers["finance"])
-    res = client.post(_url(plan_event, "planning:review_decide", review_id=other.pk), {"decision": "approve"})
+    res = client.post(
+        _url(plan_event, "planning:department_review_decide", review_id=other.pk), {"decision": "approve"}
+    )
     assert res.status_code == 403
     assert "评审人不属于该部门" in res.content.decode()
     other.refresh_from_db()
-    assert other.decision == Review.Decision.PENDING
+    assert other.decision == DepartmentReview.Decision.PENDING
 
 
 def test_conditions_are_required_for_a_conditional_pass(client, plan_event, organiser, reviewers):
     # REQ: RV-1
     version = submit(plan_event, organiser)
-    mine = Review.objects.get(version=version, department__code="legal")
+    mine = DepartmentReview.objects.get(version=version, department__code="legal")
     login(client, reviewers["legal"])
     res = client.post(
-        _url(plan_event, "planning:review_decide", review_id=mine.pk), {"decision": "approve_with_conditions"}
+        _url(plan_event, "planning:department_review_decide", review_id=mine.pk),
+        {"decision": "approve_with_conditions"},
     )
     assert res.status_code == 400
     assert "有条件通过须写明附加条件" in res.content.decode()
     mine.refresh_from_db()
-    assert mine.decision == Review.Decision.PENDING
+    assert mine.decision == DepartmentReview.Decision.PENDING
 
 
 def test_reviewer_rejects_from_the_page_and_the_event_goes_back(client, plan_event, organiser, reviewers):
     # REQ: RV-1
     version = submit(plan_event, organiser)
-    mine = Review.objects.get(version=version, department__code="legal")
+    mine = DepartmentReview.objects.get(version=version, department__code="legal")
     login(client, reviewers["legal"])
     res = client.post(
-        _url(plan_event, "planning:review_decide", review_id=mine.pk),
+        _url(plan_event, "planning:department_review_decide", review_id=mine.pk),
         {"decision": "reject", "risk_opinion": "缺少肖像授权"},
     )
     assert res.status_code == 302
@@ -256,7 +259,7 @@ def test_tables_collapse_on_phones(client, plan_event, organiser, reviewers):
     assert 'data-label="' in html
 
 
-@pytest.mark.parametrize("name", ["planning:review_submit", "planning:approval_sign"])
+@pytest.mark.parametrize("name", ["planning:approval_submit", "planning:approval_sign"])
 def test_an_outsider_posting_bad_input_sees_nothing_of_the_plan(
     client, plan_event, organiser, reviewers, outsider, name
 ):

@@ -6,7 +6,11 @@ import pytest
 from django.urls import reverse
 
 from huodong.core.models import Notification
-from huodong.planning.selectors_review import pending_approvals_for, pending_count, pending_reviews_for
+from huodong.planning.selectors_approval import (
+    pending_approvals_for,
+    pending_count,
+    pending_department_reviews_for,
+)
 from tests.factories import login
 
 from .conftest import pass_all_reviews, sign, submit
@@ -64,12 +68,12 @@ def people(organiser, reviewers, approver_exec, approver_gm, outsider):
 
 
 def _advance_to(stage, event, people, reviewers):
-    from huodong.planning.services.review import review_decide
+    from huodong.planning.services.department_review import department_review_decide
 
     version = submit(event, people["organiser"], ["sales", "finance"])
     if stage == "submitted to sales and finance":
         return
-    review_decide(
+    department_review_decide(
         review=version.reviews.get(department__code="sales"), actor=reviewers["sales"], decision="approve"
     )
     if stage == "sales decided":
@@ -90,7 +94,7 @@ def test_each_persona_sees_exactly_their_turn(plan_event, people, reviewers, sta
     _advance_to(stage, plan_event, people, reviewers)
     for name, (n_reviews, n_approvals) in EXPECTED[stage].items():
         user = people[name]
-        assert (pending_reviews_for(user).count(), pending_approvals_for(user).count()) == (
+        assert (pending_department_reviews_for(user).count(), pending_approvals_for(user).count()) == (
             n_reviews,
             n_approvals,
         ), name
@@ -115,8 +119,8 @@ def test_the_organiser_is_told_of_each_decision(plan_event, people, reviewers):
     # REQ: RV-1, AP-1 — the organiser is told when a decision is made.
     _advance_to("approved", plan_event, people, reviewers)
     kinds = list(Notification.objects.filter(recipient=people["organiser"]).values_list("kind", flat=True))
-    assert kinds.count("review.decided") == 2
-    assert {"review.passed", "approval.progress", "approval.approved"} <= set(kinds)
+    assert kinds.count("department_review.decided") == 2
+    assert {"department_review.passed", "approval.progress", "approval.approved"} <= set(kinds)
 
 
 def test_notifications_are_marked_read(client, plan_event, people, reviewers):

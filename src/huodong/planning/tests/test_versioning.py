@@ -11,10 +11,10 @@ from huodong.core.models import AuditEntry, Notification
 from huodong.events.services import event_update
 from huodong.planning.models import (
     BudgetLine,
+    DepartmentReview,
     Plan,
     PlanAttachment,
     PlanVersion,
-    Review,
     RunOfShowSegment,
     Signature,
 )
@@ -136,10 +136,13 @@ def test_an_edit_during_review_supersedes_the_version_and_closes_its_reviews(
     assert version.status == PlanVersion.Status.SUPERSEDED
     assert version.closed_at is not None
     # The pending reviews stay pending but no longer show up for anyone.
-    assert Review.objects.filter(version=version, decision=Review.Decision.PENDING).count() == 4
-    from huodong.planning.selectors_review import pending_reviews_for
+    assert (
+        DepartmentReview.objects.filter(version=version, decision=DepartmentReview.Decision.PENDING).count()
+        == 4
+    )
+    from huodong.planning.selectors_approval import pending_department_reviews_for
 
-    assert not pending_reviews_for(reviewers["sales"]).exists()
+    assert not pending_department_reviews_for(reviewers["sales"]).exists()
 
 
 def test_an_edit_after_a_signature_voids_it_and_the_audit_log_keeps_both_versions(

@@ -25,13 +25,13 @@ from huodong.core.views import forbidden
 from huodong.events.models import Event
 from huodong.events.tabs import event_tabs
 
-from .. import selectors_review as sel
+from .. import selectors_approval as sel
 from ..forms.approval import ReviewDecisionForm, SignForm, SubmitForReviewForm
 from ..gates.approval import plan_is_approved
-from ..models import ApprovalLevel, Goal, PlanVersion, Review, Risk, Signature
+from ..models import ApprovalLevel, DepartmentReview, Goal, PlanVersion, Risk, Signature
 from ..rules import REVIEW_STEPS, can_edit_planning
 from ..services.approval import approval_sign
-from ..services.review import plan_submit_for_review, review_decide
+from ..services.department_review import department_review_decide, plan_submit_for_approval
 from ..versioning import OPEN_STATUSES, content_hash, plan_snapshot, plan_summary, version_diff
 
 
@@ -126,13 +126,13 @@ def _context(
     latest: PlanVersion | None = overview[0]["version"] if overview else None
     open_same = latest is not None and latest.status in OPEN_STATUSES and latest.content_hash == current_hash
     editor = can_edit_planning(user, event)
-    my_review: Review | None = None
+    my_review: DepartmentReview | None = None
     if latest is not None and latest.status == PlanVersion.Status.IN_REVIEW and user.role == Role.REVIEWER:
         my_review = next(
             (
                 r
                 for r in overview[0]["reviews"]
-                if r.department_id == user.department_id and r.decision == Review.Decision.PENDING
+                if r.department_id == user.department_id and r.decision == DepartmentReview.Decision.PENDING
             ),
             None,
         )
@@ -219,7 +219,7 @@ def page(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def review_submit(request: HttpRequest, event_id: int) -> HttpResponse:
+def approval_submit(request: HttpRequest, event_id: int) -> HttpResponse:
     event = _event(event_id)
     if not can_edit_planning(request.user, event):  # type: ignore[arg-type]
         return forbidden(request, NotAllowed(_("只有活动负责人、团队中的策划人员或管理员可以提交评审。")))
@@ -228,7 +228,7 @@ def review_submit(request: HttpRequest, event_id: int) -> HttpResponse:
         event,
         SubmitForReviewForm(request.POST),
         "submit_form",
-        lambda data: plan_submit_for_review(
+        lambda data: plan_submit_for_approval(
             event=event,
             actor=request.user,  # type: ignore[arg-type]
             departments=list(data["departments"]),
@@ -244,7 +244,7 @@ def review_submit(request: HttpRequest, event_id: int) -> HttpResponse:
 @require_POST
 def review_decide_view(request: HttpRequest, event_id: int, review_id: int) -> HttpResponse:
     event = _event(event_id)
-    review = get_object_or_404(Review, pk=review_id, version__plan__event=event)
+    review = get_object_or_404(DepartmentReview, pk=review_id, version__plan__event=event)
     try:
         _require_view(request, event)
     except DomainError as exc:
@@ -254,11 +254,11 @@ def review_decide_view(request: HttpRequest, event_id: int, review_id: int) -> H
         event,
         ReviewDecisionForm(request.POST),
         "review_form",
-        lambda data: review_decide(review=review, actor=request.user, **data),  # type: ignore[arg-type]
+        lambda data: department_review_decide(review=review, actor=request.user, **data),  # type: ignore[arg-type]
     )
     if refused:
         return refused
-    if review.decision == Review.Decision.REJECT:
+    if review.decision == DepartmentReview.Decision.REJECT:
         messages.warning(request, _("已驳回,方案已退回方案设计,策划人已收到您的意见。"))
     else:
         messages.success(request, _("评审意见已提交。"))
@@ -307,7 +307,7 @@ def version_detail(request: HttpRequest, event_id: int, number: int) -> HttpResp
             "nav": event.phase.value,
             "version": version,
             "shown": present(version.content),
-            "reviews": sel.review_rows(version),
+            "reviews": sel.department_review_rows(version),
             "signatures": sel.signature_rows(version),
         },
     )
@@ -362,11 +362,11 @@ def version_diff_view(request: HttpRequest, event_id: int) -> HttpResponse:
 
 urlpatterns = [
     path("events/<int:event_id>/planning/approval/", page, name="approval"),
-    path("events/<int:event_id>/planning/approval/submit/", review_submit, name="review_submit"),
+    path("events/<int:event_id>/planning/approval/submit/", approval_submit, name="approval_submit"),
     path(
-        "events/<int:event_id>/planning/approval/reviews/<int:review_id>/decide/",
+        "events/<int:event_id>/planning/approval/department-reviews/<int:review_id>/decide/",
         review_decide_view,
-        name="review_decide",
+        name="department_review_decide",
     ),
     path(
         "events/<int:event_id>/planning/approval/versions/<int:number>/sign/",

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from huodong.core.services import notification_mark_read
 
-from .. import selectors_review as sel
+from .. import selectors_approval as sel
 
 
 @login_required
@@ -23,7 +23,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "planning/inbox.html",
         {
             "nav": "inbox",
-            "reviews": list(sel.pending_reviews_for(user)),  # type: ignore[arg-type]
+            "reviews": list(sel.pending_department_reviews_for(user)),  # type: ignore[arg-type]
             "approvals": list(sel.pending_approvals_for(user)),  # type: ignore[arg-type]
             "notifications": sel.notifications_for(user),  # type: ignore[arg-type]
             "unread": sel.unread_notification_count(user),  # type: ignore[arg-type]

@@ -1,7 +1,7 @@
 """Internal review of a plan version (RV-1): marketing submits, sales, product, legal and finance review.
 
-``plan_submit_for_review`` freezes the working copy as a new ``PlanVersion`` with its content hash and
-opens one ``Review`` per chosen department. ``review_decide`` records one department's decision with
+``plan_submit_for_approval`` freezes the working copy as a new ``PlanVersion`` with its content hash and
+opens one ``DepartmentReview`` per chosen department. ``department_review_decide`` records one department's decision with
 its opinions on feasibility, budget reasonableness and risk control. A rejection returns the event to
 the plan step with the opinions; when every department has passed, the approvers are told (AP-1).
 """
@@ -19,12 +19,13 @@ from django.utils.translation import gettext_lazy as _
 from huodong.core.audit import audit_record, snapshot
 from huodong.core.errors import Conflict, DomainError, NotAllowed
 from huodong.core.models import Department, Role, User
+from huodong.core.seed import DEFAULT_REVIEW_DEPARTMENTS
 from huodong.events.models import Event
 from huodong.events.steps import Step
 
-from ..models import ApprovalLevel, Plan, PlanVersion, Review
-from ..rules import DEFAULT_REVIEW_DEPARTMENTS, REVIEW_STEPS, require_planning_editor
-from ..selectors_review import people_with_role
+from ..models import ApprovalLevel, DepartmentReview, Plan, PlanVersion
+from ..rules import REVIEW_STEPS, require_planning_editor
+from ..selectors_approval import people_with_role
 from ..versioning import (
     content_hash,
     open_version,
@@ -42,12 +43,21 @@ from .decisions import (
 )
 
 # approval_url moved to .decisions with the other decision helpers; callers may still import it from here.
-__all__ = ["approval_url", "default_review_departments", "plan_submit_for_review", "review_decide"]
+__all__ = [
+    "approval_url",
+    "default_review_departments",
+    "plan_submit_for_approval",
+    "department_review_decide",
+]
 
 OPINION_MAX_LENGTH = 5000
 # The texts a reviewer writes, in the order the form shows them.
 OPINION_FIELDS = ("feasibility_opinion", "budget_opinion", "risk_opinion", "conditions")
-DECISIONS = (Review.Decision.APPROVE, Review.Decision.APPROVE_WITH_CONDITIONS, Review.Decision.REJECT)
+DECISIONS = (
+    DepartmentReview.Decision.APPROVE,
+    DepartmentReview.Decision.APPROVE_WITH_CONDITIONS,
+    DepartmentReview.Decision.REJECT,
+)
 
 
 def default_review_departments() -> list[Department]:
@@ -76,7 +86,7 @@ def _require_review_step(event: Event, what: Any) -> None:
 
 # ---------------------------------------------------------------- submit (RV-1)
 @transaction.atomic
-def plan_submit_for_review(
+def plan_submit_for_approval(
     *, event: Event, actor: User, departments: list[Department] | None = None
 ) -> PlanVersion:
     """Freeze the plan as a new version and send it to each department's reviewers (RV-1)."""
@@ -88,7 +98,7 @@ def plan_submit_for_review(
     _require_submittable(plan, chosen)
     assert plan is not None
     version = _version_freeze(event=event, plan=plan, actor=actor)
-    reviews = [Review.objects.create(version=version, department=dept) for dept in chosen]
+    reviews = [DepartmentReview.objects.create(version=version, department=dept) for dept in chosen]
     audit_record(
         actor=actor,
         action="plan_version.submit",
@@ -106,7 +116,7 @@ def plan_submit_for_review(
     approval_page_notify(
         event=event,
         recipients=[person for r in reviews for person in people_with_role(Role.REVIEWER, r.department_id)],
-        kind="review.requested",
+        kind="department_review.requested",
         message=gettext("请评审「%(event)s」的策划方案 v%(n)s(可行性、预算合理性、风险控制)。")
         % {"event": event.name, "n": version.number},
     )
@@ -161,19 +171,21 @@ def _version_freeze(*, event: Event, plan: Plan, actor: User) -> PlanVersion:
 
 # ---------------------------------------------------------------- decide (RV-1)
 @transaction.atomic
-def review_decide(
+def department_review_decide(
     *,
-    review: Review,
+    review: DepartmentReview,
     actor: User,
     decision: str,
     feasibility_opinion: str = "",
     budget_opinion: str = "",
     risk_opinion: str = "",
     conditions: str = "",
-) -> Review:
+) -> DepartmentReview:
     """One department's decision on a version (RV-1). Nothing is written when anything is refused."""
     review = (
-        Review.objects.select_for_update().select_related("department", "version__plan").get(pk=review.pk)
+        DepartmentReview.objects.select_for_update()
+        .select_related("department", "version__plan")
+        .get(pk=review.pk)
     )
     version = PlanVersion.objects.select_for_update().get(pk=review.version_id)
     _require_department_reviewer(actor, review)
@@ -193,16 +205,16 @@ def review_decide(
     return review
 
 
-def _require_department_reviewer(actor: User, review: Review) -> None:
+def _require_department_reviewer(actor: User, review: DepartmentReview) -> None:
     if actor is None or not actor.is_authenticated or actor.role != Role.REVIEWER:
         raise NotAllowed(_("只有部门评审人可以评审方案。"))
     if actor.department_id != review.department_id:
         raise NotAllowed(_("评审人不属于该部门(%(dept)s),不能代为评审。") % {"dept": review.department.name})
 
 
-def _require_pending(review: Review, version: PlanVersion) -> None:
+def _require_pending(review: DepartmentReview, version: PlanVersion) -> None:
     """The department has not decided yet and the version is still in review."""
-    if review.decision != Review.Decision.PENDING:
+    if review.decision != DepartmentReview.Decision.PENDING:
         raise Conflict(
             _("%(dept)s已评审(%(decision)s),不能重复评审。")
             % {"dept": review.department.name, "decision": review.get_decision_display()}
@@ -222,14 +234,14 @@ def _opinions_clean(decision: str, **opinions: str) -> dict[str, str]:
     if decision not in DECISIONS:
         errors["decision"] = [
             _("请选择评审结论:%(choices)s。")
-            % {"choices": "、".join(str(Review.Decision(d).label) for d in DECISIONS)}
+            % {"choices": "、".join(str(DepartmentReview.Decision(d).label) for d in DECISIONS)}
         ]
     for field, text in texts.items():
         if len(text) > OPINION_MAX_LENGTH:
             errors.setdefault(field, []).append(_("最多 %(n)s 个字。") % {"n": OPINION_MAX_LENGTH})
-    if decision == Review.Decision.APPROVE_WITH_CONDITIONS and not texts["conditions"]:
+    if decision == DepartmentReview.Decision.APPROVE_WITH_CONDITIONS and not texts["conditions"]:
         errors["conditions"] = [_("有条件通过须写明附加条件。")]
-    if decision == Review.Decision.REJECT and not (
+    if decision == DepartmentReview.Decision.REJECT and not (
         texts["feasibility_opinion"] or texts["budget_opinion"] or texts["risk_opinion"]
     ):
         errors["feasibility_opinion"] = [
@@ -241,7 +253,7 @@ def _opinions_clean(decision: str, **opinions: str) -> dict[str, str]:
 
 
 def _review_record(
-    *, review: Review, actor: User, decision: str, texts: dict[str, str], event: Event
+    *, review: DepartmentReview, actor: User, decision: str, texts: dict[str, str], event: Event
 ) -> None:
     """Write the department's decision and opinions, and audit it."""
     before = snapshot(review)
@@ -258,7 +270,7 @@ def _review_record(
     }
     audit_record(
         actor=actor,
-        action="review.decide",
+        action="department_review.decide",
         target=review,
         event_id=event.pk,
         summary=summary,
@@ -267,7 +279,7 @@ def _review_record(
     )
 
 
-def _opinions_text(review: Review) -> str:
+def _opinions_text(review: DepartmentReview) -> str:
     parts = []
     for label, text in (
         (gettext("可行性"), review.feasibility_opinion),
@@ -280,23 +292,25 @@ def _opinions_text(review: Review) -> str:
     return ";".join(parts)
 
 
-def _review_announce(*, review: Review, version: PlanVersion, event: Event, actor: User) -> None:
+def _review_announce(*, review: DepartmentReview, version: PlanVersion, event: Event, actor: User) -> None:
     """A rejection sends the plan back; otherwise the owner hears the decision, and once every
     department has passed, the version goes on to approval."""
     opinions = _opinions_text(review)
-    if review.decision == Review.Decision.REJECT:
+    if review.decision == DepartmentReview.Decision.REJECT:
         reason = gettext("%(dept)s评审驳回 v%(n)s(%(who)s):%(opinions)s") % {
             "dept": review.department.name,
             "n": version.number,
             "who": actor.name,
             "opinions": opinions,
         }
-        version_reject(version=version, event=event, actor=actor, reason=reason, kind="review.rejected")
+        version_reject(
+            version=version, event=event, actor=actor, reason=reason, kind="department_review.rejected"
+        )
         return
     approval_page_notify(
         event=event,
         recipients=[event.owner],
-        kind="review.decided",
+        kind="department_review.decided",
         message=gettext("%(dept)s已评审「%(event)s」v%(n)s:%(decision)s。%(opinions)s")
         % {
             "dept": review.department.name,
@@ -306,7 +320,7 @@ def _review_announce(*, review: Review, version: PlanVersion, event: Event, acto
             "opinions": opinions,
         },
     )
-    if not version.reviews.filter(decision=Review.Decision.PENDING).exists():
+    if not version.reviews.filter(decision=DepartmentReview.Decision.PENDING).exists():
         _version_reviewed(version=version, event=event, actor=actor)
 
 
@@ -319,6 +333,6 @@ def _version_reviewed(*, version: PlanVersion, event: Event, actor: User) -> Non
         event=event,
         level=ApprovalLevel.EXECUTIVE,
         message=gettext("「%(event)s」的策划方案 v%(n)s 已通过各部门评审,请您(分管领导)审批。") % facts,
-        owner_kind="review.passed",
+        owner_kind="department_review.passed",
         owner_message=gettext("「%(event)s」v%(n)s 已通过全部评审,已提交分管领导审批。") % facts,
     )

@@ -10,7 +10,7 @@ from huodong.core.models import Notification, Role, User
 from huodong.events.models import Event
 from huodong.events.steps import Step
 
-from .models import APPROVAL_ORDER, ApprovalLevel, PlanVersion, Review, Signature
+from .models import APPROVAL_ORDER, ApprovalLevel, DepartmentReview, PlanVersion, Signature
 from .rules import can_edit_planning
 
 # AP-1: which role signs which level.
@@ -67,13 +67,13 @@ def can_view_approval(user: User | None, event: Event) -> bool:
     return user.role in (Role.REVIEWER, Role.APPROVER_EXEC, Role.APPROVER_GM)
 
 
-def pending_reviews_for(user: User) -> QuerySet[Review]:
+def pending_department_reviews_for(user: User) -> QuerySet[DepartmentReview]:
     """Reviews waiting for ``user``: pending, of their department, on a version still in review."""
     if not user.is_authenticated or user.role != Role.REVIEWER or user.department_id is None:
-        return Review.objects.none()
+        return DepartmentReview.objects.none()
     return (
-        Review.objects.filter(
-            decision=Review.Decision.PENDING,
+        DepartmentReview.objects.filter(
+            decision=DepartmentReview.Decision.PENDING,
             department_id=user.department_id,
             version__status=PlanVersion.Status.IN_REVIEW,
             version__plan__event__step=Step.APPROVAL,
@@ -100,7 +100,7 @@ def pending_approvals_for(user: User) -> QuerySet[PlanVersion]:
 def pending_count(user: User) -> int:
     if not user.is_authenticated:
         return 0
-    return pending_reviews_for(user).count() + pending_approvals_for(user).count()
+    return pending_department_reviews_for(user).count() + pending_approvals_for(user).count()
 
 
 def notifications_for(user: User, *, limit: int = 30) -> list[Notification]:
@@ -111,7 +111,7 @@ def unread_notification_count(user: User) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
-def review_rows(version: PlanVersion) -> list[Review]:
+def department_review_rows(version: PlanVersion) -> list[DepartmentReview]:
     return list(
         version.reviews.select_related("department", "reviewer").order_by("department__sort_order", "id")
     )

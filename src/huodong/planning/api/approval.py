@@ -13,15 +13,15 @@ from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
-from huodong.api.schemas import ErrorOut
 from huodong.core.errors import DomainError, NotAllowed, NotFound
 from huodong.core.models import Department
+from huodong.core.schemas import ErrorOut
 from huodong.events.models import Event
 
-from .. import selectors_review as sel
-from ..models import PlanVersion, Review, Signature
+from .. import selectors_approval as sel
+from ..models import DepartmentReview, PlanVersion, Signature
 from ..services.approval import approval_sign
-from ..services.review import plan_submit_for_review, review_decide
+from ..services.department_review import department_review_decide, plan_submit_for_approval
 from ..versioning import plan_snapshot, version_diff
 
 router = Router(tags=["planning: review & approval"])
@@ -44,11 +44,11 @@ class ReviewOut(Schema):
     decided_at: dt.datetime | None = None
 
     @staticmethod
-    def resolve_reviewer(obj: Review) -> str | None:
+    def resolve_reviewer(obj: DepartmentReview) -> str | None:
         return obj.reviewer.username if obj.reviewer else None
 
     @staticmethod
-    def resolve_decision_label(obj: Review) -> str:
+    def resolve_decision_label(obj: DepartmentReview) -> str:
         return str(obj.get_decision_display())
 
 
@@ -89,8 +89,8 @@ class VersionOut(Schema):
         return obj.submitted_by.username if obj.submitted_by else None
 
     @staticmethod
-    def resolve_reviews(obj: PlanVersion) -> list[Review]:
-        return sel.review_rows(obj)
+    def resolve_reviews(obj: PlanVersion) -> list[DepartmentReview]:
+        return sel.department_review_rows(obj)
 
     @staticmethod
     def resolve_signatures(obj: PlanVersion) -> list[Signature]:
@@ -229,29 +229,31 @@ def submit_plan(request: HttpRequest, event_id: int, payload: SubmitIn | None = 
                 }
             )
         departments = [found[c] for c in codes]
-    version = plan_submit_for_review(event=event, actor=request.user, departments=departments)  # type: ignore[arg-type]
+    version = plan_submit_for_approval(event=event, actor=request.user, departments=departments)  # type: ignore[arg-type]
     return Status(201, version)
 
 
-@router.get("/{event_id}/reviews", response={200: list[ReviewOut], **ERRORS}, summary="最新版本的部门评审")
+@router.get(
+    "/{event_id}/department-reviews", response={200: list[ReviewOut], **ERRORS}, summary="最新版本的部门评审"
+)
 def list_reviews(request: HttpRequest, event_id: int, version: int | None = None):  # noqa: ANN201
     event = _event_for(request, event_id)
     target = _version(event, version) if version is not None else sel.latest_version(event)
-    return sel.review_rows(target) if target else []
+    return sel.department_review_rows(target) if target else []
 
 
 @router.post(
-    "/{event_id}/reviews/{review_id}/decide",
+    "/{event_id}/department-reviews/{review_id}/decide",
     response={200: ReviewOut, **ERRORS},
     summary="部门评审(通过 / 有条件通过 / 驳回)",
 )
 def decide_review(request: HttpRequest, event_id: int, review_id: int, payload: DecideIn):  # noqa: ANN201
     event = _event_for(request, event_id)
-    review = Review.objects.filter(pk=review_id, version__plan__event=event).first()
+    review = DepartmentReview.objects.filter(pk=review_id, version__plan__event=event).first()
     if review is None:
         raise NotFound(_("评审 %(id)s 不存在。") % {"id": review_id})
-    review = review_decide(review=review, actor=request.user, **payload.dict())  # type: ignore[arg-type]
-    return Review.objects.select_related("department", "reviewer", "version").get(pk=review.pk)
+    review = department_review_decide(review=review, actor=request.user, **payload.dict())  # type: ignore[arg-type]
+    return DepartmentReview.objects.select_related("department", "reviewer", "version").get(pk=review.pk)
 
 
 @router.post(
@@ -281,7 +283,7 @@ def pending_for_me(request: HttpRequest):  # noqa: ANN201
             "version": r.version.number,
             "department": r.department.code,
         }
-        for r in sel.pending_reviews_for(user)  # type: ignore[arg-type]
+        for r in sel.pending_department_reviews_for(user)  # type: ignore[arg-type]
     ]
     level = sel.ROLE_LEVEL.get(getattr(user, "role", ""), "")
     approvals = [
