@@ -1,12 +1,17 @@
-"""Rules shared by every planning service: who may edit, and in which steps each record may change."""
+"""Rules shared by every planning service: who may edit, and in which steps each record may change.
+
+Who may do what is decided by ``events.access`` (``Need.EDIT``: the owner, an organiser on the team, an
+administrator); the steps in which each planning record may change are named here.
+"""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
-from huodong.core.errors import DomainError, NotAllowed
 from huodong.core.models import User
-from huodong.events.lifecycle import can_move
+from huodong.events.access import Need, can, event_for, step_require
 from huodong.events.models import Event
 from huodong.events.steps import Step
 
@@ -16,32 +21,38 @@ GOALS_EDITABLE_STEPS = (Step.NEEDS, Step.GOALS, Step.PLAN, Step.APPROVAL)
 # The plan may change while it is designed and while it is reviewed/approved (an edit then makes a new
 # version and voids the signatures, AP-1). Once the event has left approval, it must be sent back first.
 PLAN_EDITABLE_STEPS = (Step.GOALS, Step.PLAN, Step.APPROVAL)
-# DepartmentReview and approval happen in the approval step (审批定稿).
+# Review and approval happen in the approval step (审批定稿).
 REVIEW_STEPS = (Step.APPROVAL,)
+
+PLANNING_REFUSAL = _("只有活动负责人、团队中的策划人员或管理员可以修改策划内容。")
 
 
 def can_edit_planning(actor: User | None, event: Event) -> bool:
-    """The event's owner, an organiser on its team, or an administrator."""
-    return can_move(actor, event)
+    """The event's owner, an organiser on its team, or an administrator (``Need.EDIT``)."""
+    return can(actor, event, Need.EDIT)
 
 
 def require_planning_editor(actor: User | None, event: Event) -> None:
-    if not can_edit_planning(actor, event):
-        raise NotAllowed(_("只有活动负责人、团队中的策划人员或管理员可以修改策划内容。"))
+    event_for(actor, event, Need.EDIT, message=PLANNING_REFUSAL)
+
+
+def planning_event_lock(
+    *, actor: User | None, event: Event | int, steps: tuple[str, ...], what: Any, system: bool = False
+) -> Event:
+    """Step 1 of the lock order for a planning write: the event row locked, the actor's right to edit and
+    the step checked on the locked row. Returns the locked event (use it, not the caller's copy)."""
+    if system:
+        locked = _lock_system(event)
+        step_require(locked, steps, what)
+        return locked
+    return event_for(actor, event, Need.EDIT, lock=True, steps=steps, what=what, message=PLANNING_REFUSAL)
+
+
+def _lock_system(event: Event | int) -> Event:
+    pk = event.pk if isinstance(event, Event) else int(event)
+    return Event.objects.select_for_update(of=("self",)).select_related("owner", "event_type").get(pk=pk)
 
 
 def require_step(event: Event, steps: tuple[str, ...], what: str) -> None:
     """Refuse a change when the event is not in one of ``steps``; says which steps allow it."""
-    if event.step not in steps:
-        allowed = "、".join(str(Step(s).label) for s in steps)
-        raise DomainError(
-            {
-                "__all__": [
-                    _(
-                        "活动当前处于「%(step)s」,不能修改%(what)s;仅在以下步骤可修改:%(allowed)s。如需修改,请先将活动退回。"
-                    )
-                    % {"step": Step(event.step).label, "what": what, "allowed": allowed}
-                ]
-            },
-            code="wrong_step",
-        )
+    step_require(event, steps, what)
