@@ -46,7 +46,8 @@ def _seeded_after_flush(request):
         request.getfixturevalue("transactional_db")
         from huodong.core.models import Department
         from huodong.events.models import EventType
-        from huodong.events.seed import seed_departments, seed_event_types
+        from huodong.core.seed import seed_departments
+        from huodong.events.seed import seed_event_types
 
         seed_departments(Department)
         seed_event_types(EventType)

@@ -14,7 +14,7 @@ from huodong.core.models import AuditEntry, Department, Organisation, Role, User
 from huodong.core.services import department_save, organisation_get, organisation_update, person_save
 
 from .conftest import login
-from .factories import PASSWORD, department
+from .factories import PASSWORD, demo_person, department
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +32,10 @@ def test_the_organisation_defaults_to_shanghai_time_and_yuan():
 
 
 def test_an_admin_updates_the_organisation_and_it_is_audited(admin_user):
-    org = organisation_update(actor=admin_user, name="上海某科技", time_zone="Asia/Hong_Kong", currency="hkd")
+    seen = organisation_get().revision
+    org = organisation_update(
+        actor=admin_user, seen=seen, name="上海某科技", time_zone="Asia/Hong_Kong", currency="hkd"
+    )
     assert (org.name, org.time_zone, org.currency) == ("上海某科技", "Asia/Hong_Kong", "HKD")
     entry = AuditEntry.objects.get(action="organisation.update")
     assert entry.actor == admin_user and entry.after["name"] == "上海某科技"
@@ -52,7 +55,7 @@ def test_an_admin_updates_the_organisation_and_it_is_audited(admin_user):
 def test_bad_organisation_settings_name_the_field_and_change_nothing(admin_user, changes, field):
     before = Organisation.objects.values().get(pk=organisation_get().pk)
     with pytest.raises(DomainError) as exc:
-        organisation_update(actor=admin_user, **changes)
+        organisation_update(actor=admin_user, seen=before["revision"], **changes)
     assert field in exc.value.errors
     assert Organisation.objects.values().get(pk=before["id"]) == before
     assert not AuditEntry.objects.filter(action="organisation.update").exists()
@@ -61,7 +64,7 @@ def test_bad_organisation_settings_name_the_field_and_change_nothing(admin_user,
 @pytest.mark.parametrize("who", ["organiser", "reviewer_finance", "approver_gm", "outsider"])
 def test_only_an_admin_may_change_the_organisation(request, who):
     with pytest.raises(NotAllowed):
-        organisation_update(actor=request.getfixturevalue(who), name="X")
+        organisation_update(actor=request.getfixturevalue(who), seen=organisation_get().revision, name="X")
 
 
 def test_the_organisation_page_saves_for_an_admin(as_admin):
@@ -73,6 +76,7 @@ def test_the_organisation_page_saves_for_an_admin(as_admin):
             "currency": "CNY",
             "reserve_min": "5",
             "reserve_max": "8",
+            "revision": organisation_get().revision,
         },
     )
     assert resp.status_code == 302
@@ -89,9 +93,10 @@ def test_the_organisation_page_shows_a_bad_time_zone_on_its_field(as_admin):
             "currency": "CNY",
             "reserve_min": "5",
             "reserve_max": "10",
+            "revision": organisation_get().revision,
         },
     )
-    assert resp.status_code == 200
+    assert resp.status_code == 400
     assert "time_zone" in resp.context["form"].errors
     assert "IANA" in resp.content.decode()
 
@@ -114,7 +119,12 @@ def test_the_seven_departments_of_the_spec_are_seeded():
 def test_an_admin_renames_a_department_and_adds_one(admin_user):
     legal = department("legal")
     department_save(
-        actor=admin_user, department=legal, name="法务合规部", code="legal", name_en="Legal & Compliance"
+        actor=admin_user,
+        department=legal,
+        seen=legal.revision,
+        name="法务合规部",
+        code="legal",
+        name_en="Legal & Compliance",
     )
     legal.refresh_from_db()
     assert legal.name == "法务合规部"
@@ -143,7 +153,8 @@ def test_the_department_pages_list_and_edit(as_admin):
     assert all(name in html for name in SEEDED_DEPARTMENTS)
     sales = department("sales")
     resp = as_admin.post(
-        f"/admin/departments/{sales.pk}/", {"name": "销售中心", "code": "sales", "is_active": "on"}
+        f"/admin/departments/{sales.pk}/",
+        {"name": "销售中心", "code": "sales", "is_active": "on", "revision": sales.revision},
     )
     assert resp.status_code == 302
     sales.refresh_from_db()
@@ -152,7 +163,7 @@ def test_the_department_pages_list_and_edit(as_admin):
 
 def test_the_department_page_shows_a_duplicate_name_on_its_field(as_admin):
     resp = as_admin.post("/admin/departments/new/", {"name": "财务部", "code": "fin2", "is_active": "on"})
-    assert resp.status_code == 200
+    assert resp.status_code == 400
     assert "已有同名部门" in resp.context["form"].errors["name"][0]
 
 
@@ -385,3 +396,182 @@ def test_a_password_change_with_the_wrong_old_password_is_refused(client, organi
     assert "old_password" in resp.context["form"].errors
     organiser.refresh_from_db()
     assert organiser.check_password(PASSWORD)
+
+
+# --- the admin pages on the one page flow: revisions, stale forms, bounded text (issue 6) ----------------
+
+
+def _org_post(org, **changes):
+    """The organisation form as the page shows it (the default 5–10% reserve band), with ``changes``."""
+    data = {
+        "name": org.name,
+        "time_zone": org.time_zone,
+        "currency": org.currency,
+        "reserve_min": "5.0",
+        "reserve_max": "10.0",
+        "required_review_departments": [d.pk for d in org.required_review_departments.all()],
+        "revision": org.revision,
+    }
+    return data | changes
+
+
+def test_a_new_organisation_starts_with_the_four_reviewing_departments():
+    # REQ: RV-1 — sales, product, legal and finance take part by default.
+    Organisation.objects.all().delete()
+    org = organisation_get()
+    assert set(org.required_review_departments.values_list("code", flat=True)) == {
+        "sales", "product", "legal", "finance",
+    }  # fmt: skip
+
+
+def test_the_organisation_page_sets_the_departments_that_must_review(as_admin, admin_user):
+    # REQ: RV-1 — the departments that must review are an organisation setting, audited.
+    org = organisation_get()
+    wanted = [department(c).pk for c in ("sales", "legal", "finance", "tech")]
+    page = as_admin.get("/admin/organisation/").content.decode()
+    assert "必须参与评审的部门" in page and 'name="revision"' in page
+    assert 'value="5.0"' in page and 'value="10.0"' in page  # the page saves unchanged
+    resp = as_admin.post("/admin/organisation/", _org_post(org, required_review_departments=wanted))
+    assert resp.status_code == 302
+    org.refresh_from_db()
+    assert set(org.required_review_departments.values_list("pk", flat=True)) == set(wanted)
+    assert org.revision == 2
+    entry = AuditEntry.objects.get(action="organisation.review_departments")
+    assert entry.actor == admin_user
+    assert set(entry.before["required_review_departments"]) == {"sales", "product", "legal", "finance"}
+    assert set(entry.after["required_review_departments"]) == {"sales", "legal", "finance", "tech"}
+
+
+def test_an_inactive_department_cannot_be_required_to_review(admin_user):
+    # REQ: RV-1
+    org = organisation_get()
+    closed = department_save(actor=admin_user, name="旧部门", code="old", is_active=False)
+    with pytest.raises(DomainError) as exc:
+        organisation_update(actor=admin_user, seen=org.revision, required_review_departments=[closed])
+    assert "required_review_departments" in exc.value.errors
+    assert not AuditEntry.objects.filter(action="organisation.review_departments").exists()
+
+
+def test_a_stale_organisation_form_says_who_changed_it_and_saves_nothing(client, as_admin):
+    org = organisation_get()
+    seen = org.revision
+    other = demo_person("admin")  # the same administrator, in another tab, is "another person" here
+    organisation_update(actor=other, seen=seen, name="华南分公司")
+    resp = as_admin.post("/admin/organisation/", _org_post(org, name="华东分公司", revision=seen))
+    assert resp.status_code == 409
+    html = resp.content.decode()
+    assert "已被系统管理员修改" in html and "华南分公司" in html and "华东分公司" in html
+    assert organisation_get().name == "华南分公司"
+    # The form now carries the current revision: submitting again is a deliberate overwrite.
+    assert resp.context["form"].data["revision"] == str(seen + 1)
+    again = as_admin.post("/admin/organisation/", _org_post(org, name="华东分公司", revision=seen + 1))
+    assert again.status_code == 302 and organisation_get().name == "华东分公司"
+
+
+def test_an_organisation_form_without_its_revision_is_refused(as_admin):
+    org = organisation_get()
+    data = _org_post(org, name="无修订号")
+    del data["revision"]
+    resp = as_admin.post("/admin/organisation/", data)
+    assert resp.status_code == 400
+    assert "表单缺少修订号" in resp.content.decode()
+    assert organisation_get().name != "无修订号"
+
+
+def test_a_service_edit_without_a_revision_is_428(admin_user):
+    from huodong.core.concurrency import PreconditionRequired
+
+    with pytest.raises(PreconditionRequired):
+        organisation_update(actor=admin_user, name="X")
+    with pytest.raises(PreconditionRequired):
+        department_save(actor=admin_user, department=department("sales"), name="销售", code="sales")
+
+
+def test_a_department_edit_audits_only_what_changed_and_a_stale_one_is_refused(admin_user):
+    from huodong.core.concurrency import Stale
+
+    sales = department("sales")
+    seen = sales.revision
+    department_save(
+        actor=admin_user, department=sales, seen=seen, name="销售中心", code="sales", name_en="Sales"
+    )
+    entry = AuditEntry.objects.get(action="department.update")
+    assert (entry.before, entry.after) == ({"name": "销售部"}, {"name": "销售中心"})
+    with pytest.raises(Stale) as exc:
+        department_save(actor=admin_user, department=sales, seen=seen, name="销售一部", code="sales")
+    assert exc.value.changed_by == "系统管理员"
+    assert department("sales").name == "销售中心"
+
+
+def test_a_stale_person_form_is_409_with_the_other_persons_change(as_admin, admin_user, organiser):
+    seen = organiser.revision
+    person_save(
+        actor=admin_user,
+        person=organiser,
+        seen=seen,
+        username="organiser",
+        display_name="王大策划",
+        role=organiser.role,
+        department=organiser.department,
+        title=organiser.title,
+        email=organiser.email,
+    )
+    resp = as_admin.post(
+        f"/admin/people/{organiser.pk}/",
+        {
+            "username": "organiser",
+            "display_name": "王小策划",
+            "role": organiser.role,
+            "department": organiser.department_id,
+            "is_active": "on",
+            "revision": seen,
+        },
+    )
+    assert resp.status_code == 409
+    assert "王大策划" in resp.content.decode()
+    organiser.refresh_from_db()
+    assert organiser.display_name == "王大策划"
+
+
+@pytest.mark.parametrize(
+    "data,field",
+    [
+        ({"name": "坏\x00部门"}, "name"),
+        ({"name": "部" * 101}, "name"),
+        ({"name": "两\n行"}, "name"),
+        ({"name_en": "Bad\x07"}, "name_en"),
+        ({"code": "has space"}, "code"),
+    ],
+)
+def test_bad_department_text_is_refused_naming_the_field(admin_user, data, field):
+    count = Department.objects.count()
+    with pytest.raises(DomainError) as exc:
+        department_save(actor=admin_user, **({"name": "公关部", "code": "pr"} | data))
+    assert field in exc.value.errors
+    assert Department.objects.count() == count
+
+
+@pytest.mark.parametrize(
+    "data,field",
+    [
+        ({"display_name": "王\x1b策划"}, "display_name"),
+        ({"title": "长" * 101}, "title"),
+        ({"phone": "1" * 21}, "phone"),
+        ({"email": "not-an-email"}, "email"),
+    ],
+)
+def test_bad_person_text_is_refused_naming_the_field(admin_user, data, field):
+    count = User.objects.count()
+    with pytest.raises(DomainError) as exc:
+        person_save(
+            actor=admin_user, **({"username": "newbie", "display_name": "新人", "role": Role.STAFF} | data)
+        )
+    assert field in exc.value.errors
+    assert User.objects.count() == count
+
+
+def test_the_department_page_shows_a_control_character_on_its_field(as_admin):
+    resp = as_admin.post("/admin/departments/new/", {"name": "公关\x07部", "code": "pr", "is_active": "on"})
+    assert resp.status_code == 400
+    assert "name" in resp.context["form"].errors
+    assert not Department.objects.filter(code="pr").exists()

@@ -109,10 +109,13 @@ def test_huodong_serve_runs_gunicorn_with_host_and_port(monkeypatch):
     monkeypatch.setattr("gunicorn.app.wsgiapp.run", lambda: calls.append(list(sys.argv)))
     monkeypatch.setattr(sys, "argv", ["huodong"])
     monkeypatch.setenv("PORT", "8123")
+    monkeypatch.setenv("HUODONG_DEV", "1")  # the built-in key is allowed on a declared development machine
+    monkeypatch.delenv("HUODONG_SECRET_KEY", raising=False)
     assert cli.main(["serve", "--host", "0.0.0.0"]) == 0
     argv = calls[0]
     assert argv[:2] == ["gunicorn", "huodong.wsgi:application"]
     assert argv[argv.index("--bind") + 1] == "0.0.0.0:8123"
+    assert "--control-socket" in argv
 
 
 def test_huodong_worker_runs_the_django_tasks_db_worker(monkeypatch):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import tempfile
 
 
 def _django_setup() -> None:
@@ -22,14 +23,50 @@ def _manage(argv: list[str]) -> int:
     return 0
 
 
-def _serve(args: argparse.Namespace) -> int:
-    """Run the production server (gunicorn), serving static files through whitenoise."""
-    host = args.host or os.environ.get("HOST", "127.0.0.1")
-    port = args.port or os.environ.get("PORT", "8000")
-    workers = str(args.workers or os.environ.get("HUODONG_WORKERS", "2"))
-    from gunicorn.app.wsgiapp import run
+def _env_on(name: str) -> bool:
+    return os.environ.get(name, "").strip().lower() in {"1", "true", "yes", "on"}
 
-    sys.argv = [
+
+# The built-in key of settings.py starts with this; Django's deploy check calls such keys insecure too.
+INSECURE_KEY_PREFIX = "django-insecure-"
+
+SECRET_KEY_REFUSED = """huodong serve: 拒绝启动 — 未设置 HUODONG_SECRET_KEY,或它是内置的开发密钥、或过弱(少于 50 个字符)。
+  生产环境:设置一个随机密钥,并妥善保存(更换它会让所有人重新登录):
+    export HUODONG_SECRET_KEY="$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')"
+  开发环境:设置 HUODONG_DEV=1(make run 已设置)以使用内置密钥。
+huodong serve: refusing to start — HUODONG_SECRET_KEY is not set, is the built-in development key, or is
+  weak (under 50 characters). In production set a random key as above (see docs/deployment.md);
+  for development set HUODONG_DEV=1 (make run does)."""
+
+
+def secret_key_problem(key: str) -> bool:
+    """Whether ``key`` is missing, the built-in development key, or weak by Django's deploy-check measure."""
+    return not key or key.startswith(INSECURE_KEY_PREFIX) or len(key) < 50 or len(set(key)) < 5
+
+
+def control_socket_path(port: str) -> str:
+    """A gunicorn control socket of this instance alone (gunicorn ≥ 25 uses one shared path by default, so
+    that starting or stopping one instance removed another's socket).
+
+    ``HUODONG_CONTROL_SOCKET`` chooses the path; otherwise ``$XDG_RUNTIME_DIR/huodong/`` (or a private
+    directory under the temporary directory) with the port and the process id in the name.
+    """
+    chosen = os.environ.get("HUODONG_CONTROL_SOCKET", "").strip()
+    if chosen:
+        return chosen
+    runtime = os.environ.get("XDG_RUNTIME_DIR") or ""
+    base = (
+        os.path.join(runtime, "huodong")
+        if runtime
+        else os.path.join(tempfile.gettempdir(), f"huodong-{os.getuid()}")
+    )
+    os.makedirs(base, mode=0o700, exist_ok=True)
+    return os.path.join(base, f"gunicorn-{port}-{os.getpid()}.ctl")
+
+
+def serve_argv(*, host: str, port: str, workers: str) -> list[str]:
+    """The gunicorn command line of ``huodong serve``."""
+    argv = [
         "gunicorn",
         "huodong.wsgi:application",
         "--bind",
@@ -43,6 +80,33 @@ def _serve(args: argparse.Namespace) -> int:
         "--timeout",
         "60",
     ]
+    if os.environ.get("HUODONG_CONTROL_SOCKET", "").strip().lower() in {"off", "none", "0"}:
+        return [*argv, "--no-control-socket"]
+    return [*argv, "--control-socket", control_socket_path(port)]
+
+
+def _serve(args: argparse.Namespace) -> int:
+    """Run the production server (gunicorn), serving static files through whitenoise.
+
+    Refuses to start with the built-in (or a weak) ``SECRET_KEY`` unless ``HUODONG_DEV`` declares a
+    development machine.
+    """
+    if secret_key_problem(os.environ.get("HUODONG_SECRET_KEY", "")):
+        if not _env_on("HUODONG_DEV"):
+            print(SECRET_KEY_REFUSED, file=sys.stderr)
+            return 2
+        print(
+            "huodong serve: 开发模式 (HUODONG_DEV=1),使用内置密钥 / development mode, built-in key",
+            file=sys.stderr,
+        )
+    host = args.host or os.environ.get("HOST", "127.0.0.1")
+    port = str(args.port or os.environ.get("PORT", "8000"))
+    workers = str(args.workers or os.environ.get("HUODONG_WORKERS", "2"))
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = serve_argv(host=host, port=port, workers=workers)
+    if "--control-socket" in sys.argv:
+        print(f"huodong serve: 控制套接字 / control socket: {sys.argv[-1]}", file=sys.stderr)
     run()
     return 0
 
@@ -107,7 +171,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("token", help="API 令牌 / API tokens")
     p.add_argument("action", choices=["create", "list", "revoke"])
     p.add_argument("username", help="create/list: 用户名 username; revoke: 令牌前缀 token prefix (hd_…)")
-    p.add_argument("--days", type=int, help="有效天数 / days until it expires")
+    p.add_argument(
+        "--days", type=int, help="有效天数,1–365,默认 90 / days until it expires (1–365, default 90)"
+    )
     p.add_argument("--name", default="")
     p.set_defaults(func=_token)
 

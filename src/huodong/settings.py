@@ -5,6 +5,7 @@ The embedded default is SQLite (WAL, persistent connections); set ``DATABASE_URL
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -23,9 +24,11 @@ def _env_bool(name: str, default: bool) -> bool:
 
 
 DEBUG = _env_bool("HUODONG_DEBUG", False)
-SECRET_KEY = (
-    os.environ.get("HUODONG_SECRET_KEY") or "huodong-insecure-development-key-change-me-in-production"
-)
+# A declared development mode (``make run`` sets it): only then may ``huodong serve`` start with the
+# built-in key below. Its "django-insecure-" prefix also makes ``check --deploy`` flag it (security.W009).
+HUODONG_DEV = _env_bool("HUODONG_DEV", False)
+DEVELOPMENT_SECRET_KEY = "django-insecure-huodong-development-key-never-use-in-production"
+SECRET_KEY = os.environ.get("HUODONG_SECRET_KEY") or DEVELOPMENT_SECRET_KEY
 ALLOWED_HOSTS = [
     h for h in os.environ.get("HUODONG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]").split(",") if h
 ]
@@ -46,6 +49,7 @@ INSTALLED_APPS = [
     "huodong.events",
     "huodong.planning",
     "huodong.documents",
+    "ninja",  # django-ninja's Swagger UI assets, served locally for /api/docs (no CDN)
     "huodong.api",
     "huodong.demo",
 ]
@@ -55,10 +59,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "huodong.core.middleware.ChineseFirstLocaleMiddleware",
+    "huodong.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "huodong.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "huodong.core.exceptions.DatabaseTroubleMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
 ]
@@ -149,8 +156,14 @@ MEDIA_URL = "/media/"
 
 # Uploads: attachments of a plan (floor plan, materials list) — size and kinds allowed.
 HUODONG_MAX_UPLOAD_BYTES = int(os.environ.get("HUODONG_MAX_UPLOAD_BYTES", 10 * 1024 * 1024))
-FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+# The request-body limit of the app (core.middleware.RequestSizeLimitMiddleware answers 413): every body,
+# and a body that is not a file upload (JSON, form fields). Keep the proxy's limit at least as large.
+HUODONG_MAX_REQUEST_BYTES = int(
+    os.environ.get("HUODONG_MAX_REQUEST_BYTES", HUODONG_MAX_UPLOAD_BYTES + 2 * 1024 * 1024)
+)
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("HUODONG_MAX_FORM_BYTES", 5 * 1024 * 1024))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024  # larger uploads go to a temporary file
+DATA_UPLOAD_MAX_NUMBER_FILES = 20
 
 TASKS = {
     "default": {
@@ -159,9 +172,43 @@ TASKS = {
     }
 }
 
+# Production behind HTTPS (docs/deployment.md lists the variables; ``check --deploy`` is clean with them).
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = _env_bool("HUODONG_SECURE_COOKIES", False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = _env_bool("HUODONG_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SECURE_HSTS_SECONDS = int(os.environ.get("HUODONG_HSTS_SECONDS", 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("HUODONG_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _env_bool("HUODONG_HSTS_PRELOAD", False)
+if _env_bool("HUODONG_BEHIND_HTTPS_PROXY", False):
+    # The proxy terminates TLS and says so; it must overwrite (never pass on) the client's header.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+# Content-Security-Policy (core.middleware.SecurityHeadersMiddleware): HUODONG_CSP=1 sends the policy
+# below; any other value is sent as the policy itself. Everything is served by the app (no CDN).
+DEFAULT_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self' data:; connect-src 'self'; media-src 'self' blob:; object-src 'none'; "
+    "base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+_csp = os.environ.get("HUODONG_CSP", "").strip()
+if _csp.lower() in {"", "0", "false", "no", "off"}:
+    HUODONG_CSP = ""
+elif _csp.lower() in {"1", "true", "yes", "on"}:
+    HUODONG_CSP = DEFAULT_CSP
+else:
+    HUODONG_CSP = _csp
+HUODONG_CSP_REPORT_ONLY = _env_bool("HUODONG_CSP_REPORT_ONLY", False)
+
+# Signing in (core.services.login_authenticate): failed attempts per account and per address within the
+# window before they must wait. Behind a reverse proxy, name the header that carries the client's address.
+HUODONG_LOGIN_FAILURES_PER_ACCOUNT = int(os.environ.get("HUODONG_LOGIN_FAILURES_PER_ACCOUNT", 5))
+HUODONG_LOGIN_FAILURES_PER_ADDRESS = int(os.environ.get("HUODONG_LOGIN_FAILURES_PER_ADDRESS", 20))
+HUODONG_LOGIN_WINDOW = dt.timedelta(minutes=int(os.environ.get("HUODONG_LOGIN_WINDOW_MINUTES", 15)))
+HUODONG_CLIENT_IP_HEADER = os.environ.get("HUODONG_CLIENT_IP_HEADER", "")
 X_FRAME_OPTIONS = "DENY"
 
 LOGGING = {

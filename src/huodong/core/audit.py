@@ -1,4 +1,16 @@
-"""The append-only audit log: every service that changes something calls ``audit_record``."""
+"""The append-only audit log: every service that changes something calls ``audit_record``.
+
+**Append-only in the database too.** Besides the model refusing ``save()`` of an existing row and
+``delete()``, triggers refuse ``UPDATE`` and ``DELETE`` on ``core_auditentry`` (and ``TRUNCATE`` on
+PostgreSQL) for every client of the database, not only this application: ``append_only_install`` (run by
+migration 0005). One change is allowed: clearing ``actor_id`` and nothing else, which is what deleting a
+person does (``on_delete=SET_NULL``); the person's name stays in ``actor_name``, written with the row.
+
+The only way around the triggers is ``manage flush`` (tests, a demo reset), which removes them around the
+wipe and puts them back (``core/management/commands/flush.py``). On SQLite, a migration that rebuilds the
+table (most ``AlterField`` operations) drops its triggers: such a migration must call
+``append_only_install`` again — ``tests/test_security_audit.py`` fails if the triggers are missing.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +20,7 @@ import uuid
 from typing import Any
 
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.encoding import force_str
 
 from .models import AuditEntry, User
@@ -61,8 +74,10 @@ def audit_record(
         target_repr = force_str(target)[:300]
     else:
         target_repr = ""
+    person = actor if actor is not None and actor.is_authenticated else None
     return AuditEntry.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=person,
+        actor_name=person.name[:150] if person is not None else "",
         action=action,
         target_type=target_type,
         target_id=target_id,
@@ -72,3 +87,99 @@ def audit_record(
         before=_jsonable(before),
         after=_jsonable(after),
     )
+
+
+# ------------------------------------------------------------------------------ append-only triggers
+TABLE = "core_auditentry"
+REFUSED = "core_auditentry is append-only (审计日志只能追加)"
+
+_POSTGRESQL_INSTALL = [
+    f"""
+    CREATE OR REPLACE FUNCTION huodong_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        -- Deleting a person clears actor_id (SET_NULL); their name stays in actor_name.
+        IF TG_OP = 'UPDATE' AND OLD.actor_id IS NOT NULL AND NEW.actor_id IS NULL
+           AND (to_jsonb(NEW) - 'actor_id') = (to_jsonb(OLD) - 'actor_id') THEN
+            RETURN NEW;
+        END IF;
+        RAISE EXCEPTION '{REFUSED}: % refused', TG_OP USING ERRCODE = 'restrict_violation';
+    END
+    $$
+    """,
+    f"DROP TRIGGER IF EXISTS core_auditentry_append_only ON {TABLE}",
+    f"""CREATE TRIGGER core_auditentry_append_only BEFORE UPDATE OR DELETE ON {TABLE}
+        FOR EACH ROW EXECUTE FUNCTION huodong_audit_append_only()""",
+    f"DROP TRIGGER IF EXISTS core_auditentry_no_truncate ON {TABLE}",
+    f"""CREATE TRIGGER core_auditentry_no_truncate BEFORE TRUNCATE ON {TABLE}
+        FOR EACH STATEMENT EXECUTE FUNCTION huodong_audit_append_only()""",
+]
+_POSTGRESQL_REMOVE = [
+    f"DROP TRIGGER IF EXISTS core_auditentry_append_only ON {TABLE}",
+    f"DROP TRIGGER IF EXISTS core_auditentry_no_truncate ON {TABLE}",
+    "DROP FUNCTION IF EXISTS huodong_audit_append_only()",
+]
+_SQLITE_REMOVE = [
+    "DROP TRIGGER IF EXISTS core_auditentry_no_update",
+    "DROP TRIGGER IF EXISTS core_auditentry_no_delete",
+]
+
+
+def _sqlite_install(columns: list[str]) -> list[str]:
+    """SQLite has no row-to-JSON: the update trigger names every column but ``actor_id``."""
+    unchanged = " AND ".join(f'NEW."{c}" IS OLD."{c}"' for c in columns if c != "actor_id")
+    return [
+        *_SQLITE_REMOVE,
+        f"""CREATE TRIGGER core_auditentry_no_update BEFORE UPDATE ON {TABLE}
+            WHEN NOT (OLD.actor_id IS NOT NULL AND NEW.actor_id IS NULL AND {unchanged})
+            BEGIN SELECT RAISE(ABORT, '{REFUSED}: UPDATE refused'); END""",
+        f"""CREATE TRIGGER core_auditentry_no_delete BEFORE DELETE ON {TABLE}
+            BEGIN SELECT RAISE(ABORT, '{REFUSED}: DELETE refused'); END""",
+    ]
+
+
+def _columns(connection: BaseDatabaseWrapper) -> list[str]:
+    with connection.cursor() as cursor:
+        return [c.name for c in connection.introspection.get_table_description(cursor, TABLE)]
+
+
+def append_only_statements(connection: BaseDatabaseWrapper, *, install: bool) -> list[str]:
+    """The SQL that puts the triggers on ``core_auditentry`` (or takes them off) for this database."""
+    if connection.vendor == "postgresql":
+        return _POSTGRESQL_INSTALL if install else _POSTGRESQL_REMOVE
+    if connection.vendor == "sqlite":
+        return _sqlite_install(_columns(connection)) if install else _SQLITE_REMOVE
+    return []  # another database: the model's own refusals still hold
+
+
+def append_only_install(connection: BaseDatabaseWrapper) -> None:
+    with connection.cursor() as cursor:
+        for sql in append_only_statements(connection, install=True):
+            cursor.execute(sql)
+
+
+def append_only_remove(connection: BaseDatabaseWrapper) -> None:
+    with connection.cursor() as cursor:
+        for sql in append_only_statements(connection, install=False):
+            cursor.execute(sql)
+
+
+def append_only_installed(connection: BaseDatabaseWrapper) -> bool:
+    """Whether the triggers are on the table (the tests, and ``flush``)."""
+    if TABLE not in connection.introspection.table_names():
+        return False
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT count(*) FROM pg_trigger WHERE tgrelid = %s::regclass AND tgname IN "
+                "('core_auditentry_append_only', 'core_auditentry_no_truncate')",
+                [TABLE],
+            )
+            return cursor.fetchone()[0] == 2
+        if connection.vendor == "sqlite":
+            cursor.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND tbl_name = %s AND name IN "
+                "('core_auditentry_no_update', 'core_auditentry_no_delete')",
+                [TABLE],
+            )
+            return cursor.fetchone()[0] == 2
+    return False

@@ -1,4 +1,4 @@
-"""Organisation, departments, people and roles, API tokens and the append-only audit log."""
+"""Organisation, departments, people and roles, sign-in attempts, API tokens and the append-only audit log."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ class Organisation(Revisioned):
     )
     # RV-1: the departments every plan must be reviewed by; a submission may leave one out only with an
     # administrator's recorded exception (PlanVersion.review_exception_*).
-    required_review_departments = models.ManyToManyField(
+    required_review_departments: models.ManyToManyField = models.ManyToManyField(
         "Department", verbose_name=_("必须参与评审的部门"), blank=True, related_name="+"
     )
 
@@ -136,8 +136,39 @@ class User(AbstractUser):
         return self.role == Role.ADMIN or self.is_superuser
 
 
+class LoginAttempt(models.Model):
+    """One sign-in with a password: who was tried, from where, and how it ended.
+
+    The throttle (``core.services.login_authenticate``) counts these rows, so every gunicorn worker and
+    every machine sees the same failures. A row is written *before* the password is checked
+    (``pending``), so that concurrent guesses count against the limit too.
+    """
+
+    class Outcome(models.TextChoices):
+        PENDING = "pending", _("校验中")
+        FAILED = "failed", _("失败")
+        SUCCEEDED = "succeeded", _("成功")
+        LOCKED = "locked", _("已锁定,未校验")
+
+    at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
+    username = models.CharField(_("尝试的用户名"), max_length=150)
+    address = models.CharField(_("来源地址"), max_length=64)
+    outcome = models.CharField(_("结果"), max_length=10, choices=Outcome.choices, default=Outcome.PENDING)
+
+    class Meta:
+        verbose_name = _("登录尝试")
+        verbose_name_plural = _("登录尝试")
+        indexes = [
+            models.Index(fields=["username", "at"], name="core_login_username_at"),
+            models.Index(fields=["address", "at"], name="core_login_address_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username}@{self.address} {self.outcome}"
+
+
 class ApiToken(models.Model):
-    """A personal API token. Only a hash of the secret is stored."""
+    """A personal API token. Only a hash of the secret is stored; every token expires."""
 
     user = models.ForeignKey(
         User, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="api_tokens"
@@ -157,6 +188,10 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
 
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is None or self.expires_at <= timezone.now()
+
 
 class AuditQuerySet(models.QuerySet):
     """Bulk changes of the audit log are refused too: ``update()`` and ``delete()`` raise."""
@@ -172,13 +207,17 @@ class AuditEntry(models.Model):
     """One append-only row of the audit log: who, when, what, before and after.
 
     Rows are written by services only and never change: ``save`` refuses an update, ``delete`` refuses,
-    and so do the bulk ``update()``/``delete()`` of its querysets.
+    and so do the bulk ``update()``/``delete()`` of its querysets; in the database, triggers refuse
+    ``UPDATE`` and ``DELETE`` on PostgreSQL and SQLite (``core.audit.APPEND_ONLY``, migration 0005).
     """
 
     at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         User, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # The actor's name when the row was written: it stays when the person is deleted (``actor`` is then
+    # NULL — the one change the database trigger allows on a row, see ``core.audit``).
+    actor_name = models.CharField(_("操作人姓名"), max_length=150, blank=True)
     action = models.CharField(_("动作"), max_length=80, db_index=True)
     target_type = models.CharField(_("对象类型"), max_length=80, db_index=True)
     target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
@@ -205,6 +244,13 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> Any:
         raise ValidationError(_("审计日志只能追加,不能删除。"))
+
+    @property
+    def actor_display(self) -> str:
+        """Who did it: the person's name, or the name kept when the person was deleted ("" for the system)."""
+        if self.actor is not None:
+            return self.actor.name
+        return self.actor_name
 
 
 class Notification(models.Model):

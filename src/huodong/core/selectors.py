@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db.models import Q, QuerySet
 
-from .models import AuditEntry, Department, User
+from .models import ApiToken, AuditEntry, Department, User
 
 
 def audit_entries(
@@ -24,7 +24,11 @@ def audit_entries(
     if action:
         qs = qs.filter(action__startswith=action)
     if actor:
-        qs = qs.filter(Q(actor__username__icontains=actor) | Q(actor__display_name__icontains=actor))
+        qs = qs.filter(
+            Q(actor__username__icontains=actor)
+            | Q(actor__display_name__icontains=actor)
+            | Q(actor_name__icontains=actor)
+        )
     if event_id:
         qs = qs.filter(event_id=event_id)
     if since:
@@ -45,3 +49,8 @@ def people(*, department: int | None = None, role: str | None = None) -> QuerySe
     if role:
         qs = qs.filter(role=role)
     return qs.order_by("department__sort_order", "id")
+
+
+def tokens_of(user: User) -> QuerySet[ApiToken]:
+    """A person's API tokens, newest first (the "API 令牌" page)."""
+    return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")

@@ -1,25 +1,36 @@
-"""Core pages: sign-in, password, administration of the organisation, departments and people, audit log."""
+"""Core pages: sign-in and sign-out, password, the person's API tokens, administration of the
+organisation, departments and people, the audit log.
+
+Administration pages follow the one page flow (``core.pageflow.form_post``): the form carries the
+revision it showed, one service writes, a stale form says "已被某某修改" with the other person's values.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
-from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors, services
 from .errors import DomainError, NotAllowed
-from .forms import AuditFilterForm, DepartmentForm, OrganisationForm, PersonForm, apply_domain_errors
+from .forms import AuditFilterForm, DepartmentForm, LoginForm, OrganisationForm, PersonForm, TokenForm
+from .http import AuthedRequest, actor, actor_or_none
+from .middleware import client_address
 from .models import Department, User
+from .pageflow import action_post, error_page, form_post
+
+PERCENT_STEP = Decimal("0.1")
 
 
 @never_cache
@@ -35,27 +46,63 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+# ------------------------------------------------------------------------------ signing in and out
+
+
 class LoginView(auth_views.LoginView):
+    """Sign-in under the throttle: a locked account or address gets 429, a message saying when to retry,
+    and ``Retry-After``."""
+
     template_name = "core/login.html"
+    authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        response = super().form_invalid(form)
+        locked = getattr(form, "locked", None)
+        if locked is not None:
+            response.status_code = 429
+            response["Retry-After"] = str(locked.retry_after)
+        return response
+
+
+class LogoutView(auth_views.LogoutView):
+    """Sign-out, written to the audit log first (who, from where)."""
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        person = actor_or_none(request)
+        if person is not None:
+            services.logout_record(actor=person, address=client_address(request))
+        return super().post(request, *args, **kwargs)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
+    """A person changes their own password: audited, and their API tokens are revoked."""
+
     template_name = "core/password_change.html"
     success_url = reverse_lazy("core:password_change_done")
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        try:
+            person = services.password_change(
+                actor=actor(self.request), password=form.cleaned_data["new_password1"]
+            )
+        except DomainError as exc:
+            for field, msgs in exc.errors.items():
+                for m in msgs:
+                    form.add_error(field if field in form.fields else None, m)
+            return self.form_invalid(form)
+        update_session_auth_hash(self.request, person)
+        return HttpResponseRedirect(self.get_success_url())
 
 
 class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
     template_name = "core/password_change_done.html"
 
 
-def _admin_only(request: HttpRequest) -> None:
-    if not request.user.is_authenticated or not request.user.is_admin:  # type: ignore[union-attr]
-        raise NotAllowed(_("只有管理员可以访问此页面。"))
-
-
 def forbidden(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return render(request, "core/error.html", {"error": exc}, status=exc.status)
+    """The error page (kept for the pages that import it; ``core.pageflow.error_page`` is the same)."""
+    return error_page(request, exc)
 
 
 @login_required
@@ -63,12 +110,73 @@ def home(request: HttpRequest) -> HttpResponse:
     return redirect("events:list")
 
 
+# ------------------------------------------------------------------------------ the person's API tokens
+
+
 @login_required
-def organisation_edit(request: HttpRequest) -> HttpResponse:
+def tokens(request: AuthedRequest) -> HttpResponse:
+    """The "API 令牌" page: the person's own tokens; a new one's secret is shown once, on the answer to its POST."""
+    person = actor(request)
+    form = TokenForm(request.POST or None)
+    created: tuple[Any, str] | None = None
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                created = services.token_create(
+                    user=person, actor=person, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+                )
+            except DomainError as exc:
+                if exc.status in (401, 403, 404):
+                    return error_page(request, exc)
+                from .forms import apply_domain_errors
+
+                apply_domain_errors(form, exc)
+                status = exc.status
+            else:
+                status = 201
+                form = TokenForm()
+    context = {
+        "form": form,
+        "tokens": selectors.tokens_of(person),
+        "created": created[0] if created else None,
+        "secret": created[1] if created else "",
+        "nav": "tokens",
+    }
+    return render(request, "core/tokens.html", context, status=status)
+
+
+@login_required
+@require_POST
+def token_revoke(request: AuthedRequest, pk: int) -> HttpResponse:
+    person = actor(request)
+    url = reverse("core:tokens")
+    return action_post(
+        request,
+        act=lambda: services.token_revoke(actor=person, token_id=pk),
+        success_url=url,
+        failure_url=url,
+        done=_("令牌已吊销。"),
+    )
+
+
+# ------------------------------------------------------------------------------ administration
+
+
+def _admin(request: HttpRequest) -> User:
+    person = actor(request)
+    if not person.is_admin:
+        raise NotAllowed(_("只有管理员可以访问此页面。"))
+    return person
+
+
+@login_required
+def organisation_edit(request: AuthedRequest) -> HttpResponse:
     try:
-        _admin_only(request)
-    except NotAllowed as exc:
-        return forbidden(request, exc)
+        admin = _admin(request)
+    except DomainError as exc:
+        return error_page(request, exc)
     org = services.organisation_get()
     form = OrganisationForm(
         request.POST or None,
@@ -76,77 +184,106 @@ def organisation_edit(request: HttpRequest) -> HttpResponse:
             "name": org.name,
             "time_zone": org.time_zone,
             "currency": org.currency,
-            "reserve_min": org.reserve_min * 100,
-            "reserve_max": org.reserve_max * 100,
+            # Shown with the one decimal place the form accepts (5.0, not 5.000).
+            "reserve_min": (org.reserve_min * 100).quantize(PERCENT_STEP),
+            "reserve_max": (org.reserve_max * 100).quantize(PERCENT_STEP),
+            "required_review_departments": list(org.required_review_departments.all()),
+            "revision": org.revision,
         },
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_update(
-                actor=request.user,  # type: ignore[arg-type]
-                name=form.cleaned_data["name"],
-                time_zone=form.cleaned_data["time_zone"],
-                currency=form.cleaned_data["currency"],
-                reserve_min=form.cleaned_data["reserve_min"] / Decimal(100),
-                reserve_max=form.cleaned_data["reserve_max"] / Decimal(100),
-            )
-        except DomainError as exc:
-            apply_domain_errors(form, exc)
-        else:
-            messages.success(request, _("组织设置已保存。"))
-            return redirect("core:organisation")
-    return render(request, "core/organisation.html", {"form": form})
+
+    def page(status: int) -> HttpResponse:
+        return render(request, "core/organisation.html", {"form": form}, status=status)
+
+    if request.method != "POST":
+        return page(200)
+    return form_post(
+        request,
+        form,
+        save=lambda data: services.organisation_update(
+            actor=admin,
+            seen=data["revision"],
+            name=data["name"],
+            time_zone=data["time_zone"],
+            currency=data["currency"],
+            reserve_min=data["reserve_min"] / Decimal(100),
+            reserve_max=data["reserve_max"] / Decimal(100),
+            required_review_departments=list(data["required_review_departments"]),
+        ),
+        page=page,
+        success_url=reverse("core:organisation"),
+        done=_("组织设置已保存。"),
+    )
 
 
 @login_required
-def department_list(request: HttpRequest) -> HttpResponse:
+def department_list(request: AuthedRequest) -> HttpResponse:
     try:
-        _admin_only(request)
-    except NotAllowed as exc:
-        return forbidden(request, exc)
+        _admin(request)
+    except DomainError as exc:
+        return error_page(request, exc)
     return render(request, "core/department_list.html", {"departments": Department.objects.all()})
 
 
 @login_required
-def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def department_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     try:
-        _admin_only(request)
-    except NotAllowed as exc:
-        return forbidden(request, exc)
+        admin = _admin(request)
+    except DomainError as exc:
+        return error_page(request, exc)
     dept = get_object_or_404(Department, pk=pk) if pk else None
     initial = (
-        {"name": dept.name, "name_en": dept.name_en, "code": dept.code, "is_active": dept.is_active}
+        {
+            "name": dept.name,
+            "name_en": dept.name_en,
+            "code": dept.code,
+            "is_active": dept.is_active,
+            "revision": dept.revision,
+        }
         if dept
         else {"is_active": True}
     )
-    form = DepartmentForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.department_save(actor=request.user, department=dept, **form.cleaned_data)  # type: ignore[arg-type]
-        except DomainError as exc:
-            apply_domain_errors(form, exc)
-        else:
-            messages.success(request, _("部门已保存。"))
-            return redirect("core:departments")
-    return render(request, "core/department_form.html", {"form": form, "department": dept})
+    form = DepartmentForm(request.POST or None, initial=initial, editing=dept is not None)
+
+    def page(status: int) -> HttpResponse:
+        return render(request, "core/department_form.html", {"form": form, "department": dept}, status=status)
+
+    if request.method != "POST":
+        return page(200)
+    return form_post(
+        request,
+        form,
+        save=lambda data: services.department_save(
+            actor=admin,
+            department=dept,
+            seen=data.get("revision"),
+            name=data["name"],
+            name_en=data["name_en"],
+            code=data["code"],
+            is_active=data["is_active"],
+        ),
+        page=page,
+        success_url=reverse("core:departments"),
+        done=_("部门已保存。"),
+    )
 
 
 @login_required
-def person_list(request: HttpRequest) -> HttpResponse:
+def person_list(request: AuthedRequest) -> HttpResponse:
     try:
-        _admin_only(request)
-    except NotAllowed as exc:
-        return forbidden(request, exc)
+        _admin(request)
+    except DomainError as exc:
+        return error_page(request, exc)
     people = User.objects.select_related("department").order_by("department__sort_order", "id")
     return render(request, "core/person_list.html", {"people": people})
 
 
 @login_required
-def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def person_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
     try:
-        _admin_only(request)
-    except NotAllowed as exc:
-        return forbidden(request, exc)
+        admin = _admin(request)
+    except DomainError as exc:
+        return error_page(request, exc)
     person = get_object_or_404(User, pk=pk) if pk else None
     initial = (
         {
@@ -158,29 +295,40 @@ def person_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "email": person.email,
             "phone": person.phone,
             "is_active": person.is_active,
+            "revision": person.revision,
         }
         if person
         else {"is_active": True}
     )
-    form = PersonForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.person_save(actor=request.user, person=person, **form.cleaned_data)  # type: ignore[arg-type]
-        except DomainError as exc:
-            apply_domain_errors(form, exc)
-        else:
-            messages.success(request, _("人员已保存。"))
-            return redirect("core:people")
-    return render(request, "core/person_form.html", {"form": form, "person": person})
+    form = PersonForm(request.POST or None, initial=initial, editing=person is not None)
+
+    def page(status: int) -> HttpResponse:
+        return render(request, "core/person_form.html", {"form": form, "person": person}, status=status)
+
+    if request.method != "POST":
+        return page(200)
+    return form_post(
+        request,
+        form,
+        save=lambda data: services.person_save(
+            actor=admin,
+            person=person,
+            seen=data.get("revision"),
+            **{k: v for k, v in data.items() if k != "revision"},
+        ),
+        page=page,
+        success_url=reverse("core:people"),
+        done=_("人员已保存。"),
+    )
 
 
 @login_required
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: AuthedRequest) -> HttpResponse:
     """Browse and filter the audit log. Administrators see everything."""
     try:
-        _admin_only(request)
-    except NotAllowed as exc:
-        return forbidden(request, exc)
+        _admin(request)
+    except DomainError as exc:
+        return error_page(request, exc)
     form = AuditFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     entries = selectors.audit_entries(
@@ -194,4 +342,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "core/audit_log.html", {"form": form, "page": page, "query": query.urlencode()})
+    return render(
+        request,
+        "core/audit_log.html",
+        {"form": form, "page": page, "query": query.urlencode(), "nav": "audit"},
+    )

@@ -19,7 +19,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "target", help="create/list: 用户名 username; revoke: 令牌前缀 token prefix (hd_…)"
         )
-        parser.add_argument("--days", type=int, default=None)
+        parser.add_argument(
+            "--days",
+            type=int,
+            default=None,
+            help="有效天数,1–365,默认 90 / days until it expires (default 90)",
+        )
         parser.add_argument("--name", default="cli")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -32,11 +37,12 @@ class Command(BaseCommand):
             raise CommandError(f"用户不存在 / no such user: {target}")
         if action == "list":
             for token in ApiToken.objects.filter(user=user).order_by("created_at"):
-                state = (
-                    "revoked"
-                    if token.revoked_at
-                    else ("expires " + f"{token.expires_at:%Y-%m-%d}" if token.expires_at else "active")
-                )
+                if token.revoked_at:
+                    state = f"revoked {token.revoked_at:%Y-%m-%d}"
+                elif token.is_expired:
+                    state = "expired"
+                else:
+                    state = f"active, expires {token.expires_at:%Y-%m-%d}"
                 self.stdout.write(f"{token.prefix}\t{token.name}\t{token.created_at:%Y-%m-%d %H:%M}\t{state}")
             return
         try:
