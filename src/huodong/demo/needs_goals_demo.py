@@ -114,6 +114,7 @@ def demo_needs_goals(*, event: Event, people: dict[str, User]) -> None:
             needs_services.needs_report_update(
                 actor=actor,
                 event=event,
+                seen=report.revision if report is not None else NeedsReport().revision,
                 background=BACKGROUND,
                 audience_persona=PERSONA,
                 core_needs=CORE_NEEDS,

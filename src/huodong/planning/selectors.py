@@ -15,10 +15,11 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from huodong.core.schemas import MAX_ID
 from huodong.events.models import Event
 from huodong.events.steps import Step
 
-from .models import Goal, NeedsReport
+from .models import Goal, NeedsInput, NeedsMethod, NeedsReport
 
 
 def needs_report_get(event: Event) -> NeedsReport | None:
@@ -34,6 +35,19 @@ def needs_report_get(event: Event) -> NeedsReport | None:
 def needs_report_or_blank(event: Event) -> NeedsReport:
     """The saved report, or an unsaved blank one to display (reading never creates rows)."""
     return needs_report_get(event) or NeedsReport(event=event)
+
+
+def needs_row_get(
+    event: Event, model: type[NeedsInput] | type[NeedsMethod], row_id: int
+) -> NeedsInput | NeedsMethod | None:
+    """One input or method of the event's report, or None (also for an id no row can have)."""
+    if not _valid_id(row_id):
+        return None
+    return model.objects.filter(report__event=event, pk=row_id).first()
+
+
+def _valid_id(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= MAX_ID
 
 
 def archived_events_of_type(event: Event) -> QuerySet[Event]:
@@ -104,6 +118,9 @@ def goals_for_event(event: Event) -> QuerySet[Goal]:
 
 
 def goal_get(event: Event, goal_id: int) -> Goal | None:
+    """One goal of the event, or None (also for an id no row can have)."""
+    if not _valid_id(goal_id):
+        return None
     return goals_for_event(event).filter(pk=goal_id).first()
 
 

@@ -1,32 +1,105 @@
 """Needs research API (NI-1, NI-2, DOC-1): the whole report, its inputs and methods, the history candidates.
 
-Mounted under /api/events; every write calls the same service as the page.
+Mounted under /api/events; every write calls the same service as the page. Every input is bounded by its
+schema (``core.schemas``), so bad input is a 400 naming the field and never reaches the database.
+
+Revisions (``core.concurrency``): the report and each input and method carry ``revision``; a single
+record's GET (and the answer of every write) has it in the body and as ``ETag: "r<revision>"``. PUT, PATCH
+and DELETE say which revision they saw, as ``If-Match: "r3"`` or a ``revision`` field (body, or query for
+DELETE; the field wins over the header): missing is 428 ``revision_required``, old is 409 ``stale`` with
+``current``. Adding a row needs no revision; adding, changing or removing an input or a method also raises
+the report's revision, because the report shows them and PUT replaces them.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from django.http import HttpRequest
+from django.db import models
+from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import Field, Router, Schema, Status
 
+from huodong.core.concurrency import etag, retry_on_conflict, revision_of
 from huodong.core.errors import DomainError, NotFound
+from huodong.core.http import actor
 from huodong.core.models import Department, User
-from huodong.core.schemas import ErrorOut
-from huodong.events import selectors as event_selectors
+from huodong.core.schemas import Day, ErrorOut, Id, Line, Revision, StaleErrorOut, Text
+from huodong.events.access import Need, event_for
 from huodong.events.models import Event
 
-from .. import selectors
+from .. import rules, selectors
 from ..models import NeedsInput, NeedsMethod, NeedsReport
 from ..services import needs as services
 
 router = Router(tags=["planning: needs"])
 
+if TYPE_CHECKING:  # the bounded types are values at run time; to the type checker they are plain str
+    Prose = str
+    Source = str
+    Participants = str
+    Choice = str
+    DepartmentCode = str
+    Username = str
+else:
+    Prose = Text(services.TEXT_MAX)  # the report's texts, an input's content, a method's findings
+    Source = Line(services.SOURCE_MAX)  # NeedsInput.source
+    Participants = Line(services.PARTICIPANTS_MAX)  # NeedsMethod.participants
+    Choice = Line(30)  # NeedsInput.kind, NeedsMethod.method, Goal.metric
+    DepartmentCode = Line(40)  # Department.code
+    Username = Line(150)  # User.username
 
+
+# ---------------------------------------------------------------- shared with the goals API
+# The answers of a read and a write besides their success.
+READ: dict[int, Any] = {403: ErrorOut, 404: ErrorOut}
+REFUSALS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: StaleErrorOut}
+EDIT_REFUSALS: dict[int, Any] = {**REFUSALS, 428: ErrorOut}
+REMOVED: dict[int, Any] = {
+    204: None,
+    400: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: StaleErrorOut,
+    428: ErrorOut,
+}
+
+
+def event_read(request: HttpRequest, event_id: int) -> Event:
+    """The event for a read: anyone who may view it (``Need.VIEW``)."""
+    return event_for(actor(request), event_id, Need.VIEW)
+
+
+def event_edit(request: HttpRequest, event_id: int) -> Event:
+    """The event for a write: 404/403 before the body is looked at; the service checks again under lock."""
+    return event_for(actor(request), event_id, Need.EDIT, message=rules.PLANNING_REFUSAL)
+
+
+def seen_of(request: HttpRequest, revision: int | None) -> int | None:
+    """The revision the client saw: the ``revision`` field when given, else the ``If-Match`` header."""
+    if revision is not None:
+        return revision
+    return revision_of(request.headers.get("If-Match"))
+
+
+def tagged(response: HttpResponse, record: models.Model) -> models.Model:
+    """``record`` as the answer, with its revision as the ``ETag`` header."""
+    response["ETag"] = etag(record)
+    return record
+
+
+def write(service: Callable[..., Any], **kwargs: Any) -> Any:
+    """Call ``service`` in its own transaction, again on a serialization failure or deadlock, then 409."""
+    return retry_on_conflict(service)(**kwargs)
+
+
+# ---------------------------------------------------------------- schemas
 class InputOut(Schema):
     id: int
+    revision: int
     kind: str
     kind_label: str
     content: str
@@ -39,6 +112,7 @@ class InputOut(Schema):
 
 class MethodOut(Schema):
     id: int
+    revision: int
     method: str
     method_label: str
     findings: str
@@ -52,6 +126,7 @@ class MethodOut(Schema):
 
 class NeedsOut(Schema):
     event_id: int
+    revision: int = Field(..., description="报告的修订号;未保存过的报告为 1")
     background: str
     audience_persona: str
     core_needs: str
@@ -65,44 +140,51 @@ class NeedsOut(Schema):
 
 
 class InputIn(Schema):
-    kind: str = Field(..., description="business_goal / market_trend / customer_feedback / other")
-    content: str
-    source: str = ""
+    kind: Choice = Field(..., description="business_goal / market_trend / customer_feedback / other")
+    content: Prose
+    source: Source = ""
 
 
 class InputPatch(Schema):
-    kind: str | None = None
-    content: str | None = None
-    source: str | None = None
+    revision: Revision | None = None
+    kind: Choice | None = None
+    content: Prose | None = None
+    source: Source | None = None
 
 
 class MethodIn(Schema):
-    method: str = Field(..., description="interview / questionnaire / benchmarking / historical_review")
-    findings: str
-    conducted_on: dt.date | None = None
-    participants: str = ""
+    method: Choice = Field(..., description="interview / questionnaire / benchmarking / historical_review")
+    findings: Prose
+    conducted_on: Day | None = None
+    participants: Participants = ""
 
 
 class MethodPatch(Schema):
-    method: str | None = None
-    findings: str | None = None
-    conducted_on: dt.date | None = None
-    participants: str | None = None
+    revision: Revision | None = None
+    method: Choice | None = None
+    findings: Prose | None = None
+    conducted_on: Day | None = None
+    participants: Participants | None = None
 
 
 class NeedsIn(Schema):
     """The whole report: omitted fields are emptied; ``inputs``/``methods`` replace the rows when given."""
 
-    background: str = ""
-    audience_persona: str = ""
-    core_needs: str = ""
-    initial_goals: str = ""
-    requesting_department: str | None = Field(None, description="部门代码,如 sales")
-    requesters: list[str] = Field([], description="用户名列表")
-    requested_on: dt.date | None = None
-    history_event_ids: list[int] = []
-    inputs: list[InputIn] | None = Field(None, description="给出时替换全部需求输入")
-    methods: list[MethodIn] | None = Field(None, description="给出时替换全部调研方法")
+    revision: Revision | None = None
+    background: Prose = ""
+    audience_persona: Prose = ""
+    core_needs: Prose = ""
+    initial_goals: Prose = ""
+    requesting_department: DepartmentCode | None = Field(None, description="部门代码,如 sales")
+    requesters: list[Username] = Field([], max_length=services.REQUESTERS_MAX, description="用户名列表")
+    requested_on: Day | None = None
+    history_event_ids: list[Id] = Field([], max_length=services.ROWS_MAX)
+    inputs: list[InputIn] | None = Field(
+        None, max_length=services.ROWS_MAX, description="给出时替换全部需求输入"
+    )
+    methods: list[MethodIn] | None = Field(
+        None, max_length=services.ROWS_MAX, description="给出时替换全部调研方法"
+    )
 
 
 class HistoryOut(Schema):
@@ -116,23 +198,13 @@ class HistoryOut(Schema):
     selected: bool
 
 
-# The answers of a write besides its success (shared with the goals API).
-REFUSALS: dict[int, Any] = {400: ErrorOut, 403: ErrorOut, 404: ErrorOut}
-REMOVED: dict[int, Any] = {204: None, 403: ErrorOut, 404: ErrorOut}
-
-
-def event_or_404(event_id: int) -> Event:
-    event = event_selectors.event_get(event_id)
-    if event is None:
-        raise NotFound(_("活动 %(id)s 不存在。") % {"id": event_id})
-    return event
-
-
+# ---------------------------------------------------------------- helpers
 def _out(event: Event) -> dict[str, Any]:
     report: NeedsReport = selectors.needs_report_or_blank(event)
     saved = report.pk is not None
     return {
         "event_id": event.pk,
+        "revision": report.revision,
         "background": report.background,
         "audience_persona": report.audience_persona,
         "core_needs": report.core_needs,
@@ -178,71 +250,144 @@ def _resolve_people(data: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-@router.get("/{event_id}/needs", response={200: NeedsOut, 404: ErrorOut}, summary="需求调研报告")
-def get_needs(request: HttpRequest, event_id: int):  # noqa: ANN201
-    return _out(event_or_404(event_id))
+def _row(
+    model: type[NeedsInput] | type[NeedsMethod], event: Event, row_id: int, missing: Any
+) -> NeedsInput | NeedsMethod:
+    row = selectors.needs_row_get(event, model, row_id)
+    if row is None:
+        raise NotFound(missing % {"id": row_id})
+    return row
 
 
-@router.put("/{event_id}/needs", response={200: NeedsOut, **REFUSALS}, summary="保存整份需求调研报告")
-def put_needs(request: HttpRequest, event_id: int, payload: NeedsIn):  # noqa: ANN201
-    event = event_or_404(event_id)
-    data = _resolve_people(payload.dict())
+_INPUT_MISSING = gettext_lazy("需求输入 %(id)s 不存在。")
+_METHOD_MISSING = gettext_lazy("调研方法 %(id)s 不存在。")
+
+
+# ---------------------------------------------------------------- the report
+@router.get("/{event_id}/needs", response={200: NeedsOut, **READ}, summary="需求调研报告")
+def get_needs(request: HttpRequest, response: HttpResponse, event_id: Id):  # noqa: ANN201
+    out = _out(event_read(request, event_id))
+    response["ETag"] = f'"r{out["revision"]}"'
+    return out
+
+
+@router.put("/{event_id}/needs", response={200: NeedsOut, **EDIT_REFUSALS}, summary="保存整份需求调研报告")
+def put_needs(request: HttpRequest, response: HttpResponse, event_id: Id, payload: NeedsIn):  # noqa: ANN201
+    event = event_edit(request, event_id)
+    data = _resolve_people(payload.dict(exclude={"revision"}))
     for rows in ("inputs", "methods"):
         if data[rows] is None:
             data.pop(rows)
-    services.needs_report_update(actor=request.user, event=event, **data)  # type: ignore[arg-type]
-    return _out(event)
+    write(
+        services.needs_report_update,
+        actor=actor(request),
+        event=event,
+        seen=seen_of(request, payload.revision),
+        **data,
+    )
+    out = _out(event)
+    response["ETag"] = f'"r{out["revision"]}"'
+    return out
 
 
 @router.get(
     "/{event_id}/needs/history",
-    response={200: list[HistoryOut], 404: ErrorOut},
+    response={200: list[HistoryOut], **READ},
     summary="可参考的同类型已归档活动",
 )
-def get_needs_history(request: HttpRequest, event_id: int):  # noqa: ANN201
-    return selectors.needs_history_candidates(event_or_404(event_id))
+def get_needs_history(request: HttpRequest, event_id: Id):  # noqa: ANN201
+    return selectors.needs_history_candidates(event_read(request, event_id))
 
 
-def _patch(update: Any, request: HttpRequest, event_id: int, payload: Schema, **row_id: int) -> Any:
-    """Change the fields the payload sets, through ``update`` (the page's service)."""
-    return update(
-        actor=request.user, event=event_or_404(event_id), **row_id, **payload.dict(exclude_unset=True)
-    )
-
-
+# ---------------------------------------------------------------- inputs (NI-1)
 @router.post("/{event_id}/needs/inputs", response={201: InputOut, **REFUSALS}, summary="添加需求输入")
-def add_input(request: HttpRequest, event_id: int, payload: InputIn):  # noqa: ANN201
-    row = services.needs_input_add(actor=request.user, event=event_or_404(event_id), **payload.dict())  # type: ignore[arg-type]
-    return Status(201, row)
+def add_input(request: HttpRequest, response: HttpResponse, event_id: Id, payload: InputIn):  # noqa: ANN201
+    event = event_edit(request, event_id)
+    row = write(services.needs_input_add, actor=actor(request), event=event, **payload.dict())
+    return Status(201, tagged(response, row))
+
+
+@router.get("/{event_id}/needs/inputs/{input_id}", response={200: InputOut, **READ}, summary="一条需求输入")
+def get_input(request: HttpRequest, response: HttpResponse, event_id: Id, input_id: Id):  # noqa: ANN201
+    event = event_read(request, event_id)
+    return tagged(response, _row(NeedsInput, event, input_id, _INPUT_MISSING))
 
 
 @router.patch(
-    "/{event_id}/needs/inputs/{input_id}", response={200: InputOut, **REFUSALS}, summary="修改需求输入"
+    "/{event_id}/needs/inputs/{input_id}", response={200: InputOut, **EDIT_REFUSALS}, summary="修改需求输入"
 )
-def update_input(request: HttpRequest, event_id: int, input_id: int, payload: InputPatch):  # noqa: ANN201
-    return _patch(services.needs_input_update, request, event_id, payload, input_id=input_id)
+def update_input(  # noqa: ANN201
+    request: HttpRequest, response: HttpResponse, event_id: Id, input_id: Id, payload: InputPatch
+):
+    event = event_edit(request, event_id)
+    row = write(
+        services.needs_input_update,
+        actor=actor(request),
+        event=event,
+        input_id=input_id,
+        seen=seen_of(request, payload.revision),
+        **payload.dict(exclude_unset=True, exclude={"revision"}),
+    )
+    return tagged(response, row)
 
 
 @router.delete("/{event_id}/needs/inputs/{input_id}", response=REMOVED, summary="删除需求输入")
-def remove_input(request: HttpRequest, event_id: int, input_id: int):  # noqa: ANN201
-    services.needs_input_remove(actor=request.user, event=event_or_404(event_id), input_id=input_id)  # type: ignore[arg-type]
+def remove_input(request: HttpRequest, event_id: Id, input_id: Id, revision: Revision | None = None):  # noqa: ANN201
+    event = event_edit(request, event_id)
+    write(
+        services.needs_input_remove,
+        actor=actor(request),
+        event=event,
+        input_id=input_id,
+        seen=seen_of(request, revision),
+    )
     return Status(204, None)
 
 
+# ---------------------------------------------------------------- methods (NI-2)
 @router.post("/{event_id}/needs/methods", response={201: MethodOut, **REFUSALS}, summary="添加调研方法")
-def add_method(request: HttpRequest, event_id: int, payload: MethodIn):  # noqa: ANN201
-    row = services.needs_method_add(actor=request.user, event=event_or_404(event_id), **payload.dict())  # type: ignore[arg-type]
-    return Status(201, row)
+def add_method(request: HttpRequest, response: HttpResponse, event_id: Id, payload: MethodIn):  # noqa: ANN201
+    event = event_edit(request, event_id)
+    row = write(services.needs_method_add, actor=actor(request), event=event, **payload.dict())
+    return Status(201, tagged(response, row))
+
+
+@router.get(
+    "/{event_id}/needs/methods/{method_id}", response={200: MethodOut, **READ}, summary="一条调研方法"
+)
+def get_method(request: HttpRequest, response: HttpResponse, event_id: Id, method_id: Id):  # noqa: ANN201
+    event = event_read(request, event_id)
+    return tagged(response, _row(NeedsMethod, event, method_id, _METHOD_MISSING))
 
 
 @router.patch(
-    "/{event_id}/needs/methods/{method_id}", response={200: MethodOut, **REFUSALS}, summary="修改调研方法"
+    "/{event_id}/needs/methods/{method_id}",
+    response={200: MethodOut, **EDIT_REFUSALS},
+    summary="修改调研方法",
 )
-def update_method(request: HttpRequest, event_id: int, method_id: int, payload: MethodPatch):  # noqa: ANN201
-    return _patch(services.needs_method_update, request, event_id, payload, method_id=method_id)
+def update_method(  # noqa: ANN201
+    request: HttpRequest, response: HttpResponse, event_id: Id, method_id: Id, payload: MethodPatch
+):
+    event = event_edit(request, event_id)
+    row = write(
+        services.needs_method_update,
+        actor=actor(request),
+        event=event,
+        method_id=method_id,
+        seen=seen_of(request, payload.revision),
+        **payload.dict(exclude_unset=True, exclude={"revision"}),
+    )
+    return tagged(response, row)
 
 
 @router.delete("/{event_id}/needs/methods/{method_id}", response=REMOVED, summary="删除调研方法")
-def remove_method(request: HttpRequest, event_id: int, method_id: int):  # noqa: ANN201
-    services.needs_method_remove(actor=request.user, event=event_or_404(event_id), method_id=method_id)  # type: ignore[arg-type]
+def remove_method(request: HttpRequest, event_id: Id, method_id: Id, revision: Revision | None = None):  # noqa: ANN201
+    event = event_edit(request, event_id)
+    write(
+        services.needs_method_remove,
+        actor=actor(request),
+        event=event,
+        method_id=method_id,
+        seen=seen_of(request, revision),
+    )
     return Status(204, None)

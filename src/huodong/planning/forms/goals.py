@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from huodong.core.models import User
 
 from ..models import Goal
-from .needs import DateInput
+from .needs import DateInput, RevisionedForm
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -54,3 +54,7 @@ class GoalForm(forms.Form):
     objective = forms.CharField(
         label=_("服务的业务目标"), max_length=300, required=False, help_text=_("如:新品上市,线索量提升30%")
     )
+
+
+class GoalEditForm(GoalForm, RevisionedForm):
+    """A goal on its edit page, with the revision it was shown with."""

@@ -1,4 +1,8 @@
-"""Forms of the needs research page (NI-1, NI-2, DOC-1); the service does the rules, these parse input."""
+"""Forms of the needs research page (NI-1, NI-2, DOC-1); the service does the rules, these parse input.
+
+A form that edits a saved record carries the revision it was shown with (``RevisionField``), so that the
+service can tell a stale edit ("已被某某修改") from a current one.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,27 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from huodong.core.models import Department, User
+from huodong.core.pageflow import RevisionField
 
 from ..models import NeedsInput, NeedsMethod
 from ..services.needs import PARTICIPANTS_MAX, SOURCE_MAX, TEXT_MAX
+
+
+class RevisionedForm(forms.Form):
+    """An edit form: the hidden ``revision`` it was shown with; a problem with it is shown above the fields."""
+
+    revision = RevisionField()
+
+    def clean(self) -> dict[str, Any] | None:
+        cleaned = super().clean()
+        for message in self.errors.get("revision", []):  # a hidden field shows no errors of its own
+            self.add_error(None, message)
+        return cleaned
+
+    @property
+    def fields_data(self) -> dict[str, Any]:
+        """The cleaned values of the record's fields, without the revision."""
+        return {k: v for k, v in self.cleaned_data.items() if k != "revision"}
 
 
 class DateInput(forms.DateInput):
@@ -36,7 +58,7 @@ def _text(label: Any, *, rows: int = 4, help_text: Any = "") -> forms.CharField:
     )
 
 
-class NeedsReportForm(forms.Form):
+class NeedsReportForm(RevisionedForm):
     """The prose of the report (DOC-1)."""
 
     background = _text(_("需求背景"), help_text=_("为什么做这次活动:业务背景与要解决的问题"))
@@ -45,7 +67,7 @@ class NeedsReportForm(forms.Form):
     initial_goals = _text(_("初步目标设定"), rows=3, help_text=_("文字说明;可衡量的目标在「目标」页设定"))
 
 
-class NeedsRequestForm(forms.Form):
+class NeedsRequestForm(RevisionedForm):
     """Who asked for the event, and when (DOC-1)."""
 
     requesting_department = forms.ModelChoiceField(
@@ -87,7 +109,15 @@ class NeedsMethodForm(forms.Form):
     participants = forms.CharField(label=_("参与对象"), max_length=PARTICIPANTS_MAX, required=False)
 
 
-class NeedsHistoryForm(forms.Form):
+class NeedsInputEditForm(NeedsInputForm, RevisionedForm):
+    """An input on its own edit page, with the revision it was shown with."""
+
+
+class NeedsMethodEditForm(NeedsMethodForm, RevisionedForm):
+    """A method on its own edit page, with the revision it was shown with."""
+
+
+class NeedsHistoryForm(RevisionedForm):
     """Which archived events of the same type the historical review compares with (LC-3)."""
 
     history_events = forms.TypedMultipleChoiceField(

@@ -5,7 +5,10 @@ a name), not **M**easurable (no numeric target above 0), not **T**ime-bound (no 
 long after the event), has no owner, or is not **R**elevant (no business objective it serves).
 **A**chievable is judged against archived events of the same type and only ever *flagged*.
 
-Goals are part of the signed plan: every change calls ``versioning.plan_touch`` in its transaction.
+Every write takes the event's lock first (``rules.planning_event_lock``: the right to edit and the step
+checked on the locked row), then the goal rows it changes (lock order, ``core.concurrency``). An edit says
+which revision it saw (``seen``) and writes only the fields that changed. Goals are part of the signed plan:
+every change calls ``versioning.plan_touch`` in its transaction.
 """
 
 from __future__ import annotations
@@ -21,11 +24,12 @@ from django.utils.translation import gettext_lazy as _
 
 from huodong.core.errors import DomainError
 from huodong.core.models import User
+from huodong.core.text import text_clean
 from huodong.events.models import Event
 
 from .. import rules, selectors, versioning
 from ..models import Goal
-from .needs import UNSET, RowAudit, editable_event, row_of
+from .needs import EARLIEST_DAY, LATEST_DAY, UNSET, RowAudit, row_of
 
 # GO-1 (time-bound): a goal's due date may be at most this many days after the event ends.
 GOAL_DUE_MAX_DAYS_AFTER_EVENT = 365  # GO-1
@@ -46,6 +50,13 @@ GOAL_FIELDS = [
     "owner",
     "objective",
 ]
+# The goal's text fields: their labels and lengths (the model's columns).
+GOAL_TEXTS = {
+    "custom_metric": (_("自定义指标名称"), 100),
+    "description": (_("具体描述"), 300),
+    "unit": (_("单位"), 20),
+    "objective": (_("服务的业务目标"), 300),
+}
 
 
 # ---------------------------------------------------------------- the SMART check (pure)
@@ -125,6 +136,12 @@ def goal_smart_issues(
     elif isinstance(due_date, dt.datetime) or not isinstance(due_date, dt.date):
         issues.append(
             SmartIssue("T", "due_date", _("截止日期无效"), _("缺少时限(T):截止日期须为日期,如 2027-04-18。"))
+        )
+    elif not EARLIEST_DAY <= due_date <= LATEST_DAY:
+        issues.append(
+            SmartIssue(
+                "T", "due_date", _("截止日期无效"), _("缺少时限(T):截止日期须在 2000 年至 2099 年之间。")
+            )
         )
     else:
         latest = event.local_end().date() + dt.timedelta(days=GOAL_DUE_MAX_DAYS_AFTER_EVENT)
@@ -266,14 +283,18 @@ _GOAL = RowAudit(
     action="goal",
     fields=tuple(GOAL_FIELDS),
     label=lambda goal: {"goal": goal.metric_label},
+    noun=_("目标"),
     added=_("添加目标:%(goal)s"),
     updated=_("修改目标:%(goal)s"),
     removed=_("删除目标:%(goal)s"),
 )
 
 
-def _editable_event(actor: User | None, event: Event) -> Event:
-    return editable_event(actor, event, steps=rules.GOALS_EDITABLE_STEPS, what=_("活动目标"))
+def _lock_event(actor: User | None, event: Event | int, *, system: bool = False) -> Event:
+    """Step 1 of the lock order: the event row, the right to edit and the step checked on it."""
+    return rules.planning_event_lock(
+        actor=actor, event=event, steps=rules.GOALS_EDITABLE_STEPS, what=_("活动目标"), system=system
+    )
 
 
 def _clean(event: Event, data: dict[str, Any], *, exclude_pk: int | None = None) -> dict[str, Any]:
@@ -289,26 +310,10 @@ def _clean(event: Event, data: dict[str, Any], *, exclude_pk: int | None = None)
         objective=data.get("objective"),
     ):
         errors.setdefault(issue.field, []).append(issue.message)
-    limits = {
-        "custom_metric": (_("自定义指标名称"), 100),
-        "description": (_("具体描述"), 300),
-        "unit": (_("单位"), 20),
-        "objective": (_("服务的业务目标"), 300),
+    cleaned = {
+        name: text_clean(data.get(name), field=name, label=label, limit=limit, errors=errors, multiline=False)
+        for name, (label, limit) in GOAL_TEXTS.items()
     }
-    cleaned: dict[str, Any] = {}
-    for name, (label, max_len) in limits.items():
-        value = data.get(name)
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            errors.setdefault(name, []).append(_("「%(label)s」须为文字。") % {"label": label})
-            value = ""
-        value = value.strip()
-        if len(value) > max_len:
-            errors.setdefault(name, []).append(
-                _("「%(label)s」最多 %(max)s 个字。") % {"label": label, "max": max_len}
-            )
-        cleaned[name] = value
     baseline_raw = data.get("baseline")
     baseline = _decimal(baseline_raw)
     if baseline_raw not in (None, "") and (
@@ -349,17 +354,17 @@ def _clean(event: Event, data: dict[str, Any], *, exclude_pk: int | None = None)
     }
 
 
-def _goal_of(event: Event, goal_id: Any) -> Goal:
-    return row_of(
-        Goal.objects.select_related("owner").filter(event=event), goal_id, _("目标 %(id)s 不存在。")
-    )
+def _goal_locked(event: Event, goal_id: Any) -> Goal:
+    """Step 2 of the lock order for goals: the goal row of the event, locked; NotFound otherwise."""
+    rows = Goal.objects.select_for_update(of=("self",)).select_related("owner").filter(event=event)
+    return row_of(rows, goal_id, _("目标 %(id)s 不存在。"))
 
 
 @transaction.atomic
 def goal_add(
     *,
-    actor: User,
-    event: Event,
+    actor: User | None,
+    event: Event | int,
     metric: Any,
     target_value: Any,
     due_date: Any,
@@ -370,7 +375,11 @@ def goal_add(
     unit: Any = "",
     baseline: Any = None,
 ) -> Goal:
-    """Add a SMART goal (GO-1); refuse with every reason when it is not."""
+    """Add a SMART goal (GO-1); refuse with every reason when it is not.
+
+    The event lock is held while the count, the duplicates and the last position are read, so
+    concurrent adds get distinct positions and never pass the limit together.
+    """
     given = dict(
         metric=metric,
         custom_metric=custom_metric,
@@ -382,7 +391,7 @@ def goal_add(
         owner=owner,
         objective=objective,
     )
-    event = _editable_event(actor, event)
+    event = _lock_event(actor, event)
     if Goal.objects.filter(event=event).count() >= GOALS_MAX:
         raise DomainError({"__all__": [_("一个活动最多设定 %(max)s 个目标。") % {"max": GOALS_MAX}]})
     data = _clean(event, given)
@@ -396,9 +405,10 @@ def goal_add(
 @transaction.atomic
 def goal_update(
     *,
-    actor: User,
-    event: Event,
+    actor: User | None,
+    event: Event | int,
     goal_id: int,
+    seen: int | None,
     metric: Any = UNSET,
     custom_metric: Any = UNSET,
     description: Any = UNSET,
@@ -409,7 +419,10 @@ def goal_update(
     owner: Any = UNSET,
     objective: Any = UNSET,
 ) -> Goal:
-    """Change the fields given; the goal as a whole must still be SMART (GO-1)."""
+    """Change the fields given if the goal is still at revision ``seen``; it must stay SMART (GO-1).
+
+    Only the fields whose value differs are written and audited (before and after).
+    """
     given = dict(
         metric=metric,
         custom_metric=custom_metric,
@@ -421,16 +434,18 @@ def goal_update(
         owner=owner,
         objective=objective,
     )
-    event = _editable_event(actor, event)
-    goal = _goal_of(event, goal_id)
+    event = _lock_event(actor, event)
+    goal = _goal_locked(event, goal_id)
     merged = {name: getattr(goal, name) if value is UNSET else value for name, value in given.items()}
-    _GOAL.save(actor=actor, event=event, row=goal, data=_clean(event, merged, exclude_pk=goal.pk))
-    versioning.plan_touch(event=event, actor=actor, what="goals")
+    data = _clean(event, merged, exclude_pk=goal.pk)
+    if _GOAL.update(actor=actor, event=event, row=goal, data=data, seen=seen):
+        versioning.plan_touch(event=event, actor=actor, what="goals")
     return goal
 
 
 @transaction.atomic
-def goal_remove(*, actor: User, event: Event, goal_id: int) -> None:
-    event = _editable_event(actor, event)
-    _GOAL.delete(actor=actor, event=event, row=_goal_of(event, goal_id))
+def goal_remove(*, actor: User | None, event: Event | int, goal_id: int, seen: int | None) -> None:
+    """Remove a goal if it is still at revision ``seen``."""
+    event = _lock_event(actor, event)
+    _GOAL.delete(actor=actor, event=event, row=_goal_locked(event, goal_id), seen=seen)
     versioning.plan_touch(event=event, actor=actor, what="goals")

@@ -1,11 +1,17 @@
 """Writes of the needs research (需求洞察): the report, its inputs and methods (NI-1, NI-2, DOC-1).
 
-Every function checks who acts (``rules.can_edit_planning``) and the event's step
-(``rules.NEEDS_EDITABLE_STEPS``), validates all of its input before writing, and records an audit row.
-The report is created on the first change, never by reading it.
+Every write follows the lock order of ``core.concurrency``: first the event row
+(``rules.planning_event_lock``, which checks the actor's right to edit and the step,
+``rules.NEEDS_EDITABLE_STEPS``, on the locked row), then the report, then its input or method rows by id;
+what it changes it reads again under those locks. All input is validated before anything is written; text
+goes through ``core.text.text_clean``. The report is created on the first change, never by reading it.
 
-The helpers for rows that belong to an event — ``editable_event``, ``row_of`` and ``RowAudit`` — are shared
-with ``services.goals``.
+An edit says which revision it saw (``seen``) and writes only the fields that changed
+(``core.concurrency.row_update``); the audit row lists the real before and after of those fields. An input
+or a method is part of the report (``GET /needs`` shows them, ``PUT /needs`` replaces them), so adding,
+changing or removing one also raises the report's revision.
+
+``row_of`` and ``RowAudit`` are shared with ``services.goals``.
 """
 
 from __future__ import annotations
@@ -19,8 +25,18 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
 from huodong.core.audit import audit_record, snapshot
+from huodong.core.concurrency import (
+    PreconditionRequired,
+    Stale,
+    revision_bump,
+    revision_require,
+    row_update,
+    stale_error,
+)
 from huodong.core.errors import DomainError, NotFound
-from huodong.core.models import Department, User
+from huodong.core.models import AuditEntry, Department, User
+from huodong.core.schemas import MAX_ID
+from huodong.core.text import text_clean
 from huodong.events.models import Event
 from huodong.events.steps import Step
 
@@ -29,10 +45,14 @@ from ..models import NeedsInput, NeedsMethod, NeedsReport
 
 # Longest text accepted in one field of the report; a report is prose, not a data dump.
 TEXT_MAX = 5000
-SOURCE_MAX = 200
-PARTICIPANTS_MAX = 300
+SOURCE_MAX = 200  # NeedsInput.source
+PARTICIPANTS_MAX = 300  # NeedsMethod.participants
 # The most inputs or methods one report may carry (a PUT replacing them is validated row by row).
 ROWS_MAX = 100
+REQUESTERS_MAX = 20
+# Dates people enter (when a need was raised, when research was done, when a goal is due).
+EARLIEST_DAY = dt.date(2000, 1, 1)
+LATEST_DAY = dt.date(2099, 12, 31)
 
 
 class _Unset:
@@ -43,6 +63,7 @@ class _Unset:
 UNSET: Any = _Unset()
 
 REPORT_TEXT_FIELDS = ("background", "audience_persona", "core_needs", "initial_goals")
+REPORT_LABEL = _("需求调研报告")
 
 M = TypeVar("M", bound=models.Model)
 # A row's cleaned values and the errors found, keyed by field.
@@ -50,23 +71,10 @@ Cleaned = tuple[dict[str, Any], dict[str, list[Any]]]
 
 
 # ---------------------------------------------------------------- rows of an event (shared with goals)
-def editable_event(actor: User | None, event: Event, *, steps: tuple[str, ...], what: Any) -> Event:
-    """The event re-read (and on PostgreSQL locked) so the step check sees the current step.
-
-    Refuses (NotAllowed) people who may not edit the planning, and (``wrong_step``) an event that is not in
-    one of ``steps``; ``what`` names the record in that message.
-    """
-    rules.require_planning_editor(actor, event)
-    current = Event.objects.select_for_update().select_related("event_type").filter(pk=event.pk).first()
-    if current is None:
-        raise NotFound(_("活动不存在。"))
-    rules.require_step(current, steps, str(what))
-    return current
-
-
 def row_of(rows: models.QuerySet[M], row_id: Any, missing: Any) -> M:
-    """The row ``row_id`` among ``rows`` (the event's), or NotFound saying ``missing % {"id": row_id}``."""
-    row = rows.filter(pk=row_id).first() if isinstance(row_id, int) else None
+    """The row ``row_id`` among ``rows`` (the event's, locked by the caller's queryset), or NotFound."""
+    valid = isinstance(row_id, int) and not isinstance(row_id, bool) and 1 <= row_id <= MAX_ID
+    row = rows.filter(pk=row_id).first() if valid else None
     if row is None:
         raise NotFound(missing % {"id": row_id})
     return row
@@ -74,14 +82,16 @@ def row_of(rows: models.QuerySet[M], row_id: Any, missing: Any) -> M:
 
 @dataclass(frozen=True)
 class RowAudit:
-    """How the changes of one kind of row are audited: ``<action>.add/update/remove``, a snapshot of ``fields``.
+    """How the changes of one kind of row are audited: ``<action>.add/update/remove``.
 
-    ``added``/``updated``/``removed`` are the summaries, filled in with ``label(row)`` once the change is made.
+    ``added``/``updated``/``removed`` are the summaries, filled in with ``label(row)``; ``noun`` names one
+    row in a "已被某某修改" notice. Updates go through ``core.concurrency.row_update`` (changed fields only).
     """
 
     action: str
     fields: tuple[str, ...]
     label: Callable[[Any], dict[str, Any]]
+    noun: Any
     added: Any
     updated: Any
     removed: Any
@@ -89,65 +99,96 @@ class RowAudit:
     def state(self, row: models.Model) -> dict[str, Any]:
         return snapshot(row, list(self.fields))
 
-    def _record(
-        self, verb: str, summary: Any, *, actor: User, event: Event, row: models.Model, **states: Any
-    ) -> None:
+    def record_add(self, *, actor: User | None, event: Event, row: models.Model) -> None:
+        """Audit a row just created."""
         audit_record(
             actor=actor,
-            action=f"{self.action}.{verb}",
+            action=f"{self.action}.add",
             target=row,
             event_id=event.pk,
-            summary=summary % self.label(row),
-            **states,
+            summary=self.added % self.label(row),
+            after=self.state(row),
         )
 
-    def record_add(self, *, actor: User, event: Event, row: models.Model) -> None:
-        """Audit a row just created."""
-        self._record("add", self.added, actor=actor, event=event, row=row, after=self.state(row))
-
-    def save(self, *, actor: User, event: Event, row: models.Model, data: Mapping[str, Any]) -> None:
-        """Write the validated ``data`` onto ``row``, save it, and audit it before and after."""
-        before = self.state(row)
-        for name, value in data.items():
-            setattr(row, name, value)
-        row.save()
-        self._record(
-            "update", self.updated, actor=actor, event=event, row=row, before=before, after=self.state(row)
+    def update(
+        self,
+        *,
+        actor: User | None,
+        event: Event,
+        row: models.Model,
+        data: Mapping[str, Any],
+        seen: int | None,
+        system: bool = False,
+    ) -> list[str]:
+        """Write the fields of ``data`` that differ if ``row`` is still at revision ``seen``; audit them."""
+        return row_update(
+            row,
+            changes=data,
+            seen=seen,
+            actor=actor,
+            action=f"{self.action}.update",
+            label=self.noun,
+            event_id=event.pk,
+            summary=str(self.updated % self.label(row)),
+            system=system,
         )
 
-    def delete(self, *, actor: User, event: Event, row: models.Model) -> None:
-        """Audit the row as it was, then delete it."""
-        self._record("remove", self.removed, actor=actor, event=event, row=row, before=self.state(row))
+    def delete(
+        self, *, actor: User | None, event: Event, row: models.Model, seen: int | None, system: bool = False
+    ) -> None:
+        """Refuse when ``row`` is not at revision ``seen``; else audit it as it was and delete it."""
+        revision_require(row, seen, label=self.noun, system=system)
+        audit_record(
+            actor=actor,
+            action=f"{self.action}.remove",
+            target=row,
+            event_id=event.pk,
+            summary=self.removed % self.label(row),
+            before=self.state(row),
+        )
         row.delete()
 
 
 # ---------------------------------------------------------------- the report's helpers
-def _editable_event(actor: User | None, event: Event) -> Event:
-    return editable_event(actor, event, steps=rules.NEEDS_EDITABLE_STEPS, what=_("需求调研报告"))
+def _lock_event(actor: User | None, event: Event | int, *, system: bool = False) -> Event:
+    """Step 1 of the lock order: the event row, the right to edit and the step checked on it."""
+    return rules.planning_event_lock(
+        actor=actor, event=event, steps=rules.NEEDS_EDITABLE_STEPS, what=REPORT_LABEL, system=system
+    )
 
 
-def _report_for(event: Event) -> NeedsReport:
-    report, _created = NeedsReport.objects.get_or_create(event=event)
+def _report_locked(event: Event, *, create: bool = True) -> NeedsReport | None:
+    """Step 2 of the lock order: the event's report, locked (created first when ``create``)."""
+    report = NeedsReport.objects.select_for_update().filter(event=event).first()
+    if report is None and create:
+        report = NeedsReport.objects.create(event=event)
     return report
 
 
-def _clean_text(
-    errors: dict[str, list[Any]], field: str, value: Any, *, label: Any, max_len: int, required: bool = False
-) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        errors.setdefault(field, []).append(_("「%(label)s」须为文字。") % {"label": label})
-        return ""
-    value = value.strip()
-    if required and not value:
-        errors.setdefault(field, []).append(_("请填写「%(label)s」。") % {"label": label})
-    elif len(value) > max_len:
-        errors.setdefault(field, []).append(
-            _("「%(label)s」最多 %(max)s 个字,当前 %(n)s 个字。")
-            % {"label": label, "max": max_len, "n": len(value)}
-        )
-    return value
+def _last_report_change(report: NeedsReport) -> AuditEntry | None:
+    """The newest audit row of the report or of one of its inputs and methods."""
+    rows = [report._meta.label_lower, NeedsInput._meta.label_lower, NeedsMethod._meta.label_lower]
+    return (
+        AuditEntry.objects.filter(event_id=report.event_id, target_type__in=rows)
+        .select_related("actor")
+        .order_by("-id")
+        .first()
+    )
+
+
+def _report_stale(report: NeedsReport) -> Stale:
+    """The report moved on: its current state, and who changed it or one of its rows last."""
+    base = stale_error(report, label=REPORT_LABEL)
+    entry = _last_report_change(report)
+    if entry is None:
+        return base
+    theirs = (
+        {k: v for k, v in entry.after.items() if k in base.current}
+        if entry.target_type == report._meta.label_lower and isinstance(entry.after, dict)
+        else {}
+    )
+    who = entry.actor.name if entry.actor is not None else getattr(entry, "actor_name", "") or ""
+    return Stale(label=REPORT_LABEL, current=base.current, changed_by=who, changed_at=entry.at, theirs=theirs)
 
 
 def _clean_date(errors: dict[str, list[Any]], field: str, value: Any, *, label: Any) -> dt.date | None:
@@ -156,26 +197,10 @@ def _clean_date(errors: dict[str, list[Any]], field: str, value: Any, *, label: 
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         errors.setdefault(field, []).append(_("「%(label)s」须为日期,如 2027-03-01。") % {"label": label})
         return None
+    if not EARLIEST_DAY <= value <= LATEST_DAY:
+        errors.setdefault(field, []).append(_("「%(label)s」须在 2000 年至 2099 年之间。") % {"label": label})
+        return None
     return value
-
-
-def _report_state(report: NeedsReport) -> dict[str, Any]:
-    data = snapshot(
-        report,
-        [
-            "background",
-            "audience_persona",
-            "core_needs",
-            "initial_goals",
-            "requesting_department",
-            "requested_on",
-            "history_event_ids",
-        ],
-    )
-    data["requesters"] = sorted(report.requesters.values_list("username", flat=True)) if report.pk else []
-    data["inputs"] = [_INPUT.state(i) for i in report.inputs.all()] if report.pk else []
-    data["methods"] = [_METHOD.state(m) for m in report.methods.all()] if report.pk else []
-    return data
 
 
 # ---------------------------------------------------------------- input and method rows
@@ -190,20 +215,24 @@ class _RowCleaner:
     def choice(self, name: str, choices: type[models.Choices], message: Any) -> Any:
         """The value when it is one of ``choices``; else ``message``, naming it as ``%(<name>)s`` and the choices."""
         value = self.data.get(name)
-        if value not in choices.values:
+        if not isinstance(value, str) or value not in choices.values:
+            shown = value if isinstance(value, str) and len(value) <= 40 else ""
             self.errors[f"{self.prefix}{name}"] = [
-                message
-                % {
-                    name: value if value is not None else "",
-                    "choices": "、".join(f"{v}({label})" for v, label in choices.choices),
-                }
+                message % {name: shown, "choices": "、".join(f"{v}({label})" for v, label in choices.choices)}
             ]
         return value
 
-    def text(self, name: str, *, label: Any, max_len: int, required: bool = False) -> str:
-        value = self.data.get(name)
-        return _clean_text(
-            self.errors, f"{self.prefix}{name}", value, label=label, max_len=max_len, required=required
+    def text(
+        self, name: str, *, label: Any, limit: int, required: bool = False, multiline: bool = True
+    ) -> str:
+        return text_clean(
+            self.data.get(name),
+            field=f"{self.prefix}{name}",
+            label=label,
+            limit=limit,
+            errors=self.errors,
+            required=required,
+            multiline=multiline,
         )
 
     def date(self, name: str, *, label: Any) -> dt.date | None:
@@ -214,8 +243,8 @@ def _validate_input(data: Mapping[str, Any], prefix: str = "") -> Cleaned:
     clean = _RowCleaner(data, prefix)
     row = {
         "kind": clean.choice("kind", NeedsInput.Kind, _("未知的输入类别「%(kind)s」,可选:%(choices)s。")),
-        "content": clean.text("content", label=_("内容"), max_len=TEXT_MAX, required=True),
-        "source": clean.text("source", label=_("来源"), max_len=SOURCE_MAX),
+        "content": clean.text("content", label=_("内容"), limit=TEXT_MAX, required=True),
+        "source": clean.text("source", label=_("来源"), limit=SOURCE_MAX, multiline=False),
     }
     return row, clean.errors
 
@@ -226,8 +255,10 @@ def _validate_method(data: Mapping[str, Any], prefix: str = "") -> Cleaned:
         "method": clean.choice(
             "method", NeedsMethod.Method, _("未知的调研方法「%(method)s」,可选:%(choices)s。")
         ),
-        "findings": clean.text("findings", label=_("发现"), max_len=TEXT_MAX, required=True),
-        "participants": clean.text("participants", label=_("参与对象"), max_len=PARTICIPANTS_MAX),
+        "findings": clean.text("findings", label=_("发现"), limit=TEXT_MAX, required=True),
+        "participants": clean.text(
+            "participants", label=_("参与对象"), limit=PARTICIPANTS_MAX, multiline=False
+        ),
         "conducted_on": clean.date("conducted_on", label=_("日期")),
     }
     return row, clean.errors
@@ -264,6 +295,7 @@ _INPUT: _RowKind[NeedsInput] = _RowKind(
     action="needs.input",
     fields=("kind", "content", "source"),
     label=lambda row: {"kind": row.get_kind_display()},
+    noun=_("需求输入"),
     added=_("添加需求输入:%(kind)s"),
     updated=_("修改需求输入:%(kind)s"),
     removed=_("删除需求输入:%(kind)s"),
@@ -276,6 +308,7 @@ _METHOD: _RowKind[NeedsMethod] = _RowKind(
     action="needs.method",
     fields=("method", "findings", "conducted_on", "participants"),
     label=lambda row: {"method": row.get_method_display()},
+    noun=_("调研方法"),
     added=_("添加调研方法:%(method)s"),
     updated=_("修改调研方法:%(method)s"),
     removed=_("删除调研方法:%(method)s"),
@@ -293,12 +326,15 @@ def _validate_history(event: Event, value: Any) -> tuple[list[int], dict[str, li
     ):
         return [], {"history_event_ids": [_("须为活动编号的列表。")]}
     ids = list(dict.fromkeys(value))
+    if len(ids) > ROWS_MAX:
+        return [], {"history_event_ids": [_("最多 %(max)s 条。") % {"max": ROWS_MAX}]}
     if event.pk in ids:
         return [], {"history_event_ids": [_("不能选择本活动作为历史参考。")]}
+    in_range = [i for i in ids if 1 <= i <= MAX_ID]
     found = set(
-        Event.objects.filter(pk__in=ids, event_type_id=event.event_type_id, step=Step.CLOSED).values_list(
-            "pk", flat=True
-        )
+        Event.objects.filter(
+            pk__in=in_range, event_type_id=event.event_type_id, step=Step.CLOSED
+        ).values_list("pk", flat=True)
     )
     bad = [i for i in ids if i not in found]
     if bad:
@@ -345,23 +381,36 @@ def _clean_requesters(errors: dict[str, list[Any]], requesters: Any) -> list[Use
     people = list(requesters)
     if any(not isinstance(p, User) or not p.is_active for p in people):
         errors["requesters"] = [_("需求提出人须为在职人员。")]
-    elif len(people) > 20:
-        errors["requesters"] = [_("需求提出人最多 20 位。")]
+    elif len(people) > REQUESTERS_MAX:
+        errors["requesters"] = [_("需求提出人最多 %(max)s 位。") % {"max": REQUESTERS_MAX}]
     return people
 
 
-def _replace_rows(
-    report: NeedsReport, model: type[NeedsInput] | type[NeedsMethod], rows: list[dict[str, Any]]
-) -> None:
-    model.objects.filter(report=report).delete()
-    model.objects.bulk_create([model(report=report, position=i, **row) for i, row in enumerate(rows)])  # type: ignore[misc]
+def _rows_replace(
+    spec: _RowKind[Any], report: NeedsReport, rows: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
+    """Replace the report's rows of ``spec``'s kind by ``rows``; the states before and after, or None
+    when ``rows`` are the rows already there (nothing is written)."""
+    model = spec.model
+    existing = list(model._default_manager.select_for_update().filter(report=report).order_by("id"))
+    ordered = sorted(existing, key=lambda r: (r.position, r.pk))
+    before = [spec.state(r) for r in ordered]
+    wanted = [spec.state(model(report=report, **row)) for row in rows]
+    if before == wanted:
+        return None
+    model._default_manager.filter(pk__in=[r.pk for r in existing]).delete()
+    model._default_manager.bulk_create(
+        [model(report=report, position=i, **row) for i, row in enumerate(rows, start=1)]
+    )
+    return before, wanted
 
 
 @transaction.atomic
 def needs_report_update(
     *,
-    actor: User,
-    event: Event,
+    actor: User | None,
+    event: Event | int,
+    seen: int | None,
     background: Any = UNSET,
     audience_persona: Any = UNSET,
     core_needs: Any = UNSET,
@@ -372,13 +421,16 @@ def needs_report_update(
     history_event_ids: Any = UNSET,
     inputs: Any = UNSET,
     methods: Any = UNSET,
+    system: bool = False,
 ) -> NeedsReport:
-    """Change the parts of the report given (DOC-1); ``inputs``/``methods`` lists replace the existing rows.
+    """Change the parts of the report given (DOC-1) if it is still at revision ``seen``.
 
-    Fields left ``UNSET`` keep their value. Everything is validated first; one audit row records the
-    report before and after.
+    Fields left ``UNSET`` keep their value; ``inputs``/``methods`` lists replace the existing rows. A report
+    not yet saved is at revision 1. Everything is validated first; only what changed is written and
+    audited (one row for the report's own fields, one for requesters and replaced rows).
+    ``system`` (the demo loader) may omit ``seen``.
     """
-    event = _editable_event(actor, event)
+    event = _lock_event(actor, event, system=system)
     errors: dict[str, list[Any]] = {}
     texts = {
         "background": background,
@@ -387,7 +439,7 @@ def needs_report_update(
         "initial_goals": initial_goals,
     }
     changes: dict[str, Any] = {
-        name: _clean_text(errors, name, value, label=REPORT_TEXT_LABELS[name], max_len=TEXT_MAX)
+        name: text_clean(value, field=name, label=REPORT_TEXT_LABELS[name], limit=TEXT_MAX, errors=errors)
         for name, value in texts.items()
         if value is not UNSET
     }
@@ -407,27 +459,47 @@ def needs_report_update(
     if errors:
         raise DomainError(errors)
 
-    report = _report_for(event)
-    before = _report_state(report)
-    for name, value in changes.items():
-        setattr(report, name, value)
-    report.save()
-    if people is not None:
-        report.requesters.set(people)
-    if new_inputs is not None:
-        _replace_rows(report, NeedsInput, new_inputs)
-    if new_methods is not None:
-        _replace_rows(report, NeedsMethod, new_methods)
-    after = _report_state(report)
-    audit_record(
+    report = _report_locked(event)
+    assert report is not None
+    if seen is None:
+        if not system:
+            raise PreconditionRequired()
+    elif seen != report.revision:
+        raise _report_stale(report)
+    written = row_update(
+        report,
+        changes=changes,
+        seen=seen,
         actor=actor,
         action="needs.report.update",
-        target=report,
+        label=REPORT_LABEL,
         event_id=event.pk,
-        summary=_("修改需求调研报告"),  # type: ignore[arg-type]
-        before=before,
-        after=after,
+        summary=str(_("修改需求调研报告")),
+        system=system,
     )
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    if people is not None:
+        old = sorted(report.requesters.values_list("username", flat=True))
+        new = sorted(p.username for p in people)
+        if old != new:
+            report.requesters.set(people)
+            before["requesters"], after["requesters"] = old, new
+    for spec, rows in ((_INPUT, new_inputs), (_METHOD, new_methods)):
+        if rows is not None and (replaced := _rows_replace(spec, report, rows)) is not None:
+            before[spec.related], after[spec.related] = replaced
+    if before:
+        if not written:
+            revision_bump(report)
+        audit_record(
+            actor=actor,
+            action="needs.report.update",
+            target=report,
+            event_id=event.pk,
+            summary=str(_("修改需求调研报告")),
+            before=before,
+            after=after,
+        )
     return report
 
 
@@ -437,42 +509,69 @@ def _next_position(qs: Any) -> int:
     return (last or 0) + 1
 
 
-def _row_get(spec: _RowKind[M], event: Event, row_id: Any) -> M:
-    return row_of(spec.model._default_manager.filter(report__event=event), row_id, spec.missing)
+def _row_locked(spec: _RowKind[M], report: NeedsReport | None, row_id: Any) -> M:
+    """Step 3 of the lock order: the row ``row_id`` of the report, locked; NotFound when it is not one."""
+    rows = spec.model._default_manager.select_for_update().filter(report=report)
+    if report is None:
+        rows = rows.none()
+    return row_of(rows, row_id, spec.missing)
 
 
-def _row_add(spec: _RowKind[M], *, actor: User, event: Event, given: dict[str, Any]) -> M:
-    """Validate a new row, add it after the report's other rows of its kind, audit it."""
-    event = _editable_event(actor, event)
+def _row_add(spec: _RowKind[M], *, actor: User | None, event: Event | int, given: dict[str, Any]) -> M:
+    """Validate a new row, add it after the report's other rows of its kind, audit it.
+
+    The event lock is held while the last position is read, so concurrent adds get distinct positions.
+    """
+    event = _lock_event(actor, event)
     data, errors = spec.validate(given)
     if errors:
         raise DomainError(errors)
-    report = _report_for(event)
+    report = _report_locked(event)
+    assert report is not None
     position = _next_position(getattr(report, spec.related))
     row = spec.model._default_manager.create(report=report, position=position, **data)
     spec.record_add(actor=actor, event=event, row=row)
+    revision_bump(report)
     return row
 
 
-def _row_update(spec: _RowKind[M], *, actor: User, event: Event, row_id: Any, given: dict[str, Any]) -> M:
-    """Change the fields given (the others are ``UNSET``); the row as a whole must still be valid."""
-    event = _editable_event(actor, event)
-    row = _row_get(spec, event, row_id)
+def _row_update(
+    spec: _RowKind[M],
+    *,
+    actor: User | None,
+    event: Event | int,
+    row_id: Any,
+    seen: int | None,
+    given: dict[str, Any],
+) -> M:
+    """Change the fields given (the others are ``UNSET``) if the row is still at revision ``seen``; the row
+    as a whole must still be valid. Only the fields that differ are written and audited."""
+    event = _lock_event(actor, event)
+    report = _report_locked(event, create=False)
+    row = _row_locked(spec, report, row_id)
     merged = {name: getattr(row, name) if value is UNSET else value for name, value in given.items()}
     data, errors = spec.validate(merged)
     if errors:
         raise DomainError(errors)
-    spec.save(actor=actor, event=event, row=row, data=data)
+    if spec.update(actor=actor, event=event, row=row, data=data, seen=seen) and report is not None:
+        revision_bump(report)
     return row
 
 
-def _row_remove(spec: _RowKind[M], *, actor: User, event: Event, row_id: Any) -> None:
-    event = _editable_event(actor, event)
-    spec.delete(actor=actor, event=event, row=_row_get(spec, event, row_id))
+def _row_remove(
+    spec: _RowKind[M], *, actor: User | None, event: Event | int, row_id: Any, seen: int | None
+) -> None:
+    event = _lock_event(actor, event)
+    report = _report_locked(event, create=False)
+    spec.delete(actor=actor, event=event, row=_row_locked(spec, report, row_id), seen=seen)
+    if report is not None:
+        revision_bump(report)
 
 
 @transaction.atomic
-def needs_input_add(*, actor: User, event: Event, kind: Any, content: Any, source: Any = "") -> NeedsInput:
+def needs_input_add(
+    *, actor: User | None, event: Event | int, kind: Any, content: Any, source: Any = ""
+) -> NeedsInput:
     """Record one input of the needs (NI-1): business goal, market trend, customer feedback or other."""
     return _row_add(
         _INPUT, actor=actor, event=event, given={"kind": kind, "content": content, "source": source}
@@ -481,20 +580,33 @@ def needs_input_add(*, actor: User, event: Event, kind: Any, content: Any, sourc
 
 @transaction.atomic
 def needs_input_update(
-    *, actor: User, event: Event, input_id: int, kind: Any = UNSET, content: Any = UNSET, source: Any = UNSET
+    *,
+    actor: User | None,
+    event: Event | int,
+    input_id: int,
+    seen: int | None,
+    kind: Any = UNSET,
+    content: Any = UNSET,
+    source: Any = UNSET,
 ) -> NeedsInput:
     given = {"kind": kind, "content": content, "source": source}
-    return _row_update(_INPUT, actor=actor, event=event, row_id=input_id, given=given)
+    return _row_update(_INPUT, actor=actor, event=event, row_id=input_id, seen=seen, given=given)
 
 
 @transaction.atomic
-def needs_input_remove(*, actor: User, event: Event, input_id: int) -> None:
-    _row_remove(_INPUT, actor=actor, event=event, row_id=input_id)
+def needs_input_remove(*, actor: User | None, event: Event | int, input_id: int, seen: int | None) -> None:
+    _row_remove(_INPUT, actor=actor, event=event, row_id=input_id, seen=seen)
 
 
 @transaction.atomic
 def needs_method_add(
-    *, actor: User, event: Event, method: Any, findings: Any, conducted_on: Any = None, participants: Any = ""
+    *,
+    actor: User | None,
+    event: Event | int,
+    method: Any,
+    findings: Any,
+    conducted_on: Any = None,
+    participants: Any = "",
 ) -> NeedsMethod:
     """Record a research method used and what it found (NI-2)."""
     given = {
@@ -509,9 +621,10 @@ def needs_method_add(
 @transaction.atomic
 def needs_method_update(
     *,
-    actor: User,
-    event: Event,
+    actor: User | None,
+    event: Event | int,
     method_id: int,
+    seen: int | None,
     method: Any = UNSET,
     findings: Any = UNSET,
     conducted_on: Any = UNSET,
@@ -523,9 +636,9 @@ def needs_method_update(
         "conducted_on": conducted_on,
         "participants": participants,
     }
-    return _row_update(_METHOD, actor=actor, event=event, row_id=method_id, given=given)
+    return _row_update(_METHOD, actor=actor, event=event, row_id=method_id, seen=seen, given=given)
 
 
 @transaction.atomic
-def needs_method_remove(*, actor: User, event: Event, method_id: int) -> None:
-    _row_remove(_METHOD, actor=actor, event=event, row_id=method_id)
+def needs_method_remove(*, actor: User | None, event: Event | int, method_id: int, seen: int | None) -> None:
+    _row_remove(_METHOD, actor=actor, event=event, row_id=method_id, seen=seen)

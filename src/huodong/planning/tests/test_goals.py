@@ -118,11 +118,15 @@ def test_an_update_must_keep_the_goal_smart(at_goals, organiser):
     # REQ: GO-1
     goal = services.goal_add(actor=organiser, event=at_goals, **_valid(organiser))
     with pytest.raises(DomainError) as exc:
-        services.goal_update(actor=organiser, event=at_goals, goal_id=goal.pk, due_date=None)
+        services.goal_update(
+            actor=organiser, event=at_goals, goal_id=goal.pk, seen=goal.revision, due_date=None
+        )
     assert "due_date" in exc.value.errors
     goal.refresh_from_db()
     assert goal.due_date == dt.date(2027, 4, 1)
-    services.goal_update(actor=organiser, event=at_goals, goal_id=goal.pk, target_value=Decimal("180"))
+    services.goal_update(
+        actor=organiser, event=at_goals, goal_id=goal.pk, seen=goal.revision, target_value=Decimal("180")
+    )
     goal.refresh_from_db()
     assert goal.target_value == Decimal("180.00") and goal.due_date == dt.date(2027, 4, 1)
     assert AuditEntry.objects.get(action="goal.update").before["target_value"] == "150.00"
@@ -135,8 +139,10 @@ def test_every_goal_change_touches_the_plan(at_goals, organiser, monkeypatch):
         versioning, "plan_touch", lambda *, event, actor, what: touched.append((event.pk, what))
     )
     goal = services.goal_add(actor=organiser, event=at_goals, **_valid(organiser))
-    services.goal_update(actor=organiser, event=at_goals, goal_id=goal.pk, unit="个")
-    services.goal_remove(actor=organiser, event=at_goals, goal_id=goal.pk)
+    goal = services.goal_update(
+        actor=organiser, event=at_goals, goal_id=goal.pk, seen=goal.revision, unit="个"
+    )
+    services.goal_remove(actor=organiser, event=at_goals, goal_id=goal.pk, seen=goal.revision)
     assert touched == [(at_goals.pk, "goals")] * 3
     assert not Goal.objects.exists()
     assert AuditEntry.objects.filter(action="goal.remove").count() == 1
@@ -146,9 +152,9 @@ def test_a_goal_of_another_event_is_not_found(at_goals, organiser):
     other = move(make_event(organiser, name="另一场"), Step.GOALS)
     goal = services.goal_add(actor=organiser, event=other, **_valid(organiser))
     with pytest.raises(NotFound):
-        services.goal_update(actor=organiser, event=at_goals, goal_id=goal.pk, unit="个")
+        services.goal_update(actor=organiser, event=at_goals, goal_id=goal.pk, seen=goal.revision, unit="个")
     with pytest.raises(NotFound):
-        services.goal_remove(actor=organiser, event=at_goals, goal_id=goal.pk)
+        services.goal_remove(actor=organiser, event=at_goals, goal_id=goal.pk, seen=goal.revision)
     assert Goal.objects.filter(pk=goal.pk).exists()
 
 
@@ -159,9 +165,11 @@ def test_an_outsider_may_not_change_goals(at_goals, organiser, outsider, action)
         if action == "add":
             services.goal_add(actor=outsider, event=at_goals, **_valid(outsider, metric="attendees"))
         elif action == "update":
-            services.goal_update(actor=outsider, event=at_goals, goal_id=goal.pk, unit="个")
+            services.goal_update(
+                actor=outsider, event=at_goals, goal_id=goal.pk, seen=goal.revision, unit="个"
+            )
         else:
-            services.goal_remove(actor=outsider, event=at_goals, goal_id=goal.pk)
+            services.goal_remove(actor=outsider, event=at_goals, goal_id=goal.pk, seen=goal.revision)
     assert exc.value.status == 403
     goal.refresh_from_db()
     assert Goal.objects.count() == 1 and goal.unit == "条"
@@ -242,7 +250,7 @@ def test_leaving_goals_needs_at_least_one_goal(at_goals, organiser):
     # REQ: LC-2
     # REQ: GO-1
     with pytest.raises(GateBlocked) as exc:
-        event_advance(event=at_goals, actor=organiser)
+        event_advance(event=at_goals, actor=organiser, from_step=at_goals.step)
     assert "goals.present" in {c.code for c in exc.value.unmet}
 
 
@@ -252,7 +260,7 @@ def test_the_gate_names_each_goal_and_what_it_is_missing(at_goals, organiser):
     people = smart_goal(at_goals, organiser, metric=Goal.Metric.ATTENDEES, owner=None, objective="")
     smart_goal(at_goals, organiser, metric=Goal.Metric.MEDIA_EXPOSURE)
     with pytest.raises(GateBlocked) as exc:
-        event_advance(event=at_goals, actor=organiser)
+        event_advance(event=at_goals, actor=organiser, from_step=at_goals.step)
     unmet = {c.code: c for c in exc.value.unmet}
     assert str(unmet[f"goals.smart.{leads.pk}"].detail) == "目标「有效线索」缺少截止日期"
     assert "缺少负责人" in str(unmet[f"goals.smart.{people.pk}"].detail)
@@ -273,16 +281,18 @@ def test_smart_goals_let_the_event_move_from_goals_to_plan(at_goals, organiser):
     # REQ: GO-1
     goal = smart_goal(at_goals, organiser, due_date=None)
     with pytest.raises(GateBlocked):
-        event_advance(event=at_goals, actor=organiser)
-    services.goal_update(actor=organiser, event=at_goals, goal_id=goal.pk, due_date=dt.date(2027, 4, 1))
+        event_advance(event=at_goals, actor=organiser, from_step=at_goals.step)
+    services.goal_update(
+        actor=organiser, event=at_goals, goal_id=goal.pk, seen=goal.revision, due_date=dt.date(2027, 4, 1)
+    )
     at_goals.refresh_from_db()
-    result = event_advance(event=at_goals, actor=organiser)
+    result = event_advance(event=at_goals, actor=organiser, from_step=at_goals.step)
     assert result.event.step == Step.PLAN
 
 
 def test_from_needs_through_goals_to_plan(event, organiser, reviewer_sales):
     # REQ: LC-2
     complete_needs(event, [reviewer_sales])
-    assert event_advance(event=event, actor=organiser).event.step == Step.GOALS
+    assert event_advance(event=event, actor=organiser, from_step=Step.NEEDS).event.step == Step.GOALS
     services.goal_add(actor=organiser, event=event, **_valid(organiser))
-    assert event_advance(event=event, actor=organiser).event.step == Step.PLAN
+    assert event_advance(event=event, actor=organiser, from_step=Step.GOALS).event.step == Step.PLAN

@@ -25,6 +25,11 @@ def _audit(action: str) -> int:
     return AuditEntry.objects.filter(action=action).count()
 
 
+def _seen(event) -> int:
+    """The report's revision as a page or a client would have read it (1 before the first save)."""
+    return NeedsReport.objects.filter(event=event).values_list("revision", flat=True).first() or 1
+
+
 # ---------------------------------------------------------------- inputs (NI-1)
 def test_an_organiser_records_each_kind_of_input(event, organiser):
     # REQ: NI-1
@@ -45,7 +50,7 @@ def test_an_organiser_records_each_kind_of_input(event, organiser):
         ({"kind": "gossip", "content": "x"}, "kind"),
         ({"kind": None, "content": "x"}, "kind"),
         ({"kind": "business_goal", "content": "   "}, "content"),
-        ({"kind": "business_goal", "content": 42}, "content"),
+        ({"kind": "business_goal", "content": ["x"]}, "content"),
         ({"kind": "business_goal", "content": "x" * 5001}, "content"),
         ({"kind": "business_goal", "content": "x", "source": "y" * 201}, "source"),
     ],
@@ -63,11 +68,16 @@ def test_an_input_can_be_edited_and_removed(event, organiser):
     # REQ: NI-1
     row = services.needs_input_add(actor=organiser, event=event, kind="market_trend", content="旧")
     services.needs_input_update(
-        actor=organiser, event=event, input_id=row.pk, content="新", kind="customer_feedback"
+        actor=organiser,
+        event=event,
+        input_id=row.pk,
+        seen=row.revision,
+        content="新",
+        kind="customer_feedback",
     )
     row.refresh_from_db()
     assert (row.kind, row.content) == ("customer_feedback", "新")
-    services.needs_input_remove(actor=organiser, event=event, input_id=row.pk)
+    services.needs_input_remove(actor=organiser, event=event, input_id=row.pk, seen=row.revision)
     assert not NeedsInput.objects.filter(pk=row.pk).exists()
     assert _audit("needs.input.update") == 1 and _audit("needs.input.remove") == 1
 
@@ -75,7 +85,9 @@ def test_an_input_can_be_edited_and_removed(event, organiser):
 def test_an_edit_that_empties_an_input_changes_nothing(event, organiser):
     row = services.needs_input_add(actor=organiser, event=event, kind="market_trend", content="原内容")
     with pytest.raises(DomainError) as exc:
-        services.needs_input_update(actor=organiser, event=event, input_id=row.pk, content="")
+        services.needs_input_update(
+            actor=organiser, event=event, input_id=row.pk, seen=row.revision, content=""
+        )
     assert "content" in exc.value.errors
     row.refresh_from_db()
     assert row.content == "原内容"
@@ -85,7 +97,7 @@ def test_an_input_of_another_event_is_not_found(event, organiser):
     other = make_event(organiser, name="另一场")
     row = services.needs_input_add(actor=organiser, event=other, kind="market_trend", content="x")
     with pytest.raises(NotFound):
-        services.needs_input_remove(actor=organiser, event=event, input_id=row.pk)
+        services.needs_input_remove(actor=organiser, event=event, input_id=row.pk, seen=row.revision)
     assert NeedsInput.objects.filter(pk=row.pk).exists()
 
 
@@ -125,11 +137,16 @@ def test_a_method_can_be_edited_and_removed(event, organiser):
     # REQ: NI-2
     row = services.needs_method_add(actor=organiser, event=event, method="interview", findings="初稿")
     services.needs_method_update(
-        actor=organiser, event=event, method_id=row.pk, findings="定稿", method="questionnaire"
+        actor=organiser,
+        event=event,
+        method_id=row.pk,
+        seen=row.revision,
+        findings="定稿",
+        method="questionnaire",
     )
     row.refresh_from_db()
     assert (row.method, row.findings) == ("questionnaire", "定稿")
-    services.needs_method_remove(actor=organiser, event=event, method_id=row.pk)
+    services.needs_method_remove(actor=organiser, event=event, method_id=row.pk, seen=row.revision)
     assert not NeedsMethod.objects.exists()
 
 
@@ -139,6 +156,7 @@ def test_the_report_records_persona_needs_and_who_asked_when(event, organiser, m
     report = services.needs_report_update(
         actor=organiser,
         event=event,
+        seen=1,
         background="新品上市",
         audience_persona="行业客户",
         core_needs="现场互动",
@@ -151,13 +169,15 @@ def test_the_report_records_persona_needs_and_who_asked_when(event, organiser, m
     assert report.audience_persona == "行业客户"
     assert {u.username for u in report.requesters.all()} == {"marketing_mgr", "reviewer_sales"}
     assert report.requested_on == dt.date(2026, 12, 12)
-    entry = AuditEntry.objects.get(action="needs.report.update")
-    assert entry.before["background"] == "" and entry.after["background"] == "新品上市"
+    fields, people = AuditEntry.objects.filter(action="needs.report.update").order_by("id")
+    assert fields.before["background"] == "" and fields.after["background"] == "新品上市"
+    assert people.before == {"requesters": []}
+    assert people.after == {"requesters": ["marketing_mgr", "reviewer_sales"]}
 
 
 def test_fields_left_out_keep_their_value(event, organiser):
-    services.needs_report_update(actor=organiser, event=event, background="背景", core_needs="需求")
-    services.needs_report_update(actor=organiser, event=event, core_needs="新需求")
+    services.needs_report_update(actor=organiser, event=event, seen=1, background="背景", core_needs="需求")
+    services.needs_report_update(actor=organiser, event=event, seen=_seen(event), core_needs="新需求")
     report = NeedsReport.objects.get(event=event)
     assert (report.background, report.core_needs) == ("背景", "新需求")
 
@@ -183,7 +203,9 @@ def test_fields_left_out_keep_their_value(event, organiser):
 def test_a_bad_report_is_refused_naming_the_field_and_nothing_is_written(event, organiser, kwargs, field):
     # REQ: DOC-1
     with pytest.raises(DomainError) as exc:
-        services.needs_report_update(actor=organiser, event=event, **{"core_needs": "不应写入", **kwargs})
+        services.needs_report_update(
+            actor=organiser, event=event, seen=1, **{"core_needs": "不应写入", **kwargs}
+        )
     assert field in exc.value.errors
     assert not NeedsReport.objects.filter(event=event).exists()
 
@@ -193,6 +215,7 @@ def test_inputs_and_methods_given_as_lists_replace_the_rows(event, organiser):
     services.needs_report_update(
         actor=organiser,
         event=event,
+        seen=_seen(event),
         inputs=[
             {"kind": "business_goal", "content": "新品上市需提升30%线索量"},
             {"kind": "market_trend", "content": "趋势"},
@@ -210,7 +233,7 @@ def test_inputs_and_methods_given_as_lists_replace_the_rows(event, organiser):
     [
         lambda a, e: services.needs_input_add(actor=a, event=e, kind="business_goal", content="x"),
         lambda a, e: services.needs_method_add(actor=a, event=e, method="interview", findings="x"),
-        lambda a, e: services.needs_report_update(actor=a, event=e, background="x"),
+        lambda a, e: services.needs_report_update(actor=a, event=e, seen=1, background="x"),
     ],
 )
 def test_an_outsider_may_not_change_the_report(event, outsider, call):
@@ -221,7 +244,7 @@ def test_an_outsider_may_not_change_the_report(event, outsider, call):
 
 
 def test_an_administrator_may_change_the_report(event, admin_user):
-    services.needs_report_update(actor=admin_user, event=event, background="管理员补充")
+    services.needs_report_update(actor=admin_user, event=event, seen=1, background="管理员补充")
     assert NeedsReport.objects.get(event=event).background == "管理员补充"
 
 
@@ -270,7 +293,9 @@ def test_history_is_empty_before_any_event_is_archived(event):
 
 def test_the_organiser_selects_archived_events_for_the_historical_review(event, organiser):
     archived = move(make_event(organiser, name="2025 新品发布会"), Step.CLOSED)
-    services.needs_report_update(actor=organiser, event=event, history_event_ids=[archived.pk, archived.pk])
+    services.needs_report_update(
+        actor=organiser, event=event, seen=1, history_event_ids=[archived.pk, archived.pk]
+    )
     assert NeedsReport.objects.get(event=event).history_event_ids == [archived.pk]
     assert [c.selected for c in selectors.needs_history_candidates(event)] == [True]
 
@@ -286,7 +311,7 @@ def test_only_archived_events_of_the_same_type_may_be_selected(event, organiser,
     else:
         target = 999999
     with pytest.raises(DomainError) as exc:
-        services.needs_report_update(actor=organiser, event=event, history_event_ids=[target])
+        services.needs_report_update(actor=organiser, event=event, seen=1, history_event_ids=[target])
     assert "history_event_ids" in exc.value.errors
     assert not NeedsReport.objects.filter(event=event).exists()
 
@@ -296,7 +321,7 @@ def test_leaving_needs_lists_every_missing_part_of_the_report(event, organiser):
     # REQ: LC-2
     # REQ: DOC-1
     with pytest.raises(GateBlocked) as exc:
-        event_advance(event=event, actor=organiser)
+        event_advance(event=event, actor=organiser, from_step=event.step)
     codes = {c.code for c in exc.value.unmet}
     assert {
         "needs.background",
@@ -346,7 +371,7 @@ def test_a_complete_report_lets_the_event_move_from_needs_to_goals(event, organi
     # REQ: DOC-1
     complete_needs(event, [reviewer_sales])
     assert all(c.met for c in needs_report_complete(event))
-    result = event_advance(event=event, actor=organiser)
+    result = event_advance(event=event, actor=organiser, from_step=event.step)
     assert result.event.step == Step.GOALS
 
 

@@ -19,6 +19,7 @@ def _url(event, tail: str = "") -> str:
 
 
 REPORT = {
+    "revision": 1,
     "background": "公司将于2027年3月发布新品",
     "audience_persona": "行业客户 IT 负责人",
     "core_needs": "现场体验、一对一交流",
@@ -86,15 +87,19 @@ def test_inputs_and_methods_are_added_and_deleted(as_organiser, event):
     )
     assert resp.status_code == 201
     input_id = resp.json()["id"]
-    resp = as_organiser.patch(_url(event, f"needs/inputs/{input_id}"), {"source": "市场部"}, content_type=J)
+    resp = as_organiser.patch(
+        _url(event, f"needs/inputs/{input_id}"), {"source": "市场部"}, content_type=J, HTTP_IF_MATCH='"r1"'
+    )
     assert resp.status_code == 200 and resp.json()["source"] == "市场部"
     resp = as_organiser.post(
         _url(event, "needs/methods"), {"method": "benchmarking", "findings": "竞品均设体验区"}, content_type=J
     )
     assert resp.status_code == 201
     method_id = resp.json()["id"]
-    assert as_organiser.delete(_url(event, f"needs/inputs/{input_id}")).status_code == 204
-    assert as_organiser.delete(_url(event, f"needs/methods/{method_id}")).status_code == 204
+    assert (
+        as_organiser.delete(_url(event, f"needs/inputs/{input_id}"), HTTP_IF_MATCH='"r2"').status_code == 204
+    )
+    assert as_organiser.delete(_url(event, f"needs/methods/{method_id}?revision=1")).status_code == 204
     assert not NeedsInput.objects.exists() and not NeedsMethod.objects.exists()
 
 
@@ -108,12 +113,15 @@ def test_an_input_without_content_is_400(as_organiser, event):
 
 def test_needs_of_an_unknown_event_or_row_is_404(as_organiser, event):
     assert as_organiser.get("/api/events/999999/needs").status_code == 404
-    assert as_organiser.delete(_url(event, "needs/inputs/999999")).status_code == 404
+    assert as_organiser.delete(_url(event, "needs/inputs/999999?revision=1")).status_code == 404
 
 
 def test_an_outsider_gets_403_and_nothing_is_written(as_outsider, event):
     assert as_outsider.get(_url(event, "needs")).status_code == 200
-    assert as_outsider.put(_url(event, "needs"), {"background": "x"}, content_type=J).status_code == 403
+    assert (
+        as_outsider.put(_url(event, "needs"), {"revision": 1, "background": "x"}, content_type=J).status_code
+        == 403
+    )
     assert (
         as_outsider.post(
             _url(event, "needs/inputs"), {"kind": "business_goal", "content": "x"}, content_type=J
@@ -181,17 +189,26 @@ def test_a_goal_that_is_not_smart_is_400_naming_the_field(as_organiser, event, r
 def test_a_goal_is_patched_and_deleted(as_organiser, event, organiser):
     # REQ: GO-1
     goal = smart_goal(event, organiser)
-    resp = as_organiser.patch(_url(event, f"goals/{goal.pk}"), {"target_value": 180}, content_type=J)
+    resp = as_organiser.patch(
+        _url(event, f"goals/{goal.pk}"), {"revision": 1, "target_value": 180}, content_type=J
+    )
     assert resp.status_code == 200 and resp.json()["target_value"] in ("180.00", 180, "180")
-    resp = as_organiser.patch(_url(event, f"goals/{goal.pk}"), {"due_date": None}, content_type=J)
+    resp = as_organiser.patch(
+        _url(event, f"goals/{goal.pk}"), {"revision": 2, "due_date": None}, content_type=J
+    )
     assert resp.status_code == 400 and "due_date" in resp.json()["errors"]
-    assert as_organiser.delete(_url(event, f"goals/{goal.pk}")).status_code == 204
+    assert as_organiser.delete(_url(event, f"goals/{goal.pk}"), HTTP_IF_MATCH='"r2"').status_code == 204
     assert not Goal.objects.exists()
 
 
 def test_goals_of_an_unknown_event_or_goal_are_404(as_organiser, event):
     assert as_organiser.get("/api/events/999999/goals").status_code == 404
-    assert as_organiser.patch(_url(event, "goals/999999"), {"unit": "个"}, content_type=J).status_code == 404
+    assert (
+        as_organiser.patch(
+            _url(event, "goals/999999"), {"revision": 1, "unit": "个"}, content_type=J
+        ).status_code
+        == 404
+    )
 
 
 def test_an_outsider_may_read_goals_but_not_change_them(as_outsider, event, organiser):
@@ -204,9 +221,12 @@ def test_an_outsider_may_read_goals_but_not_change_them(as_outsider, event, orga
         == 403
     )
     assert (
-        as_outsider.patch(_url(event, f"goals/{goal.pk}"), {"unit": "个"}, content_type=J).status_code == 403
+        as_outsider.patch(
+            _url(event, f"goals/{goal.pk}"), {"revision": 1, "unit": "个"}, content_type=J
+        ).status_code
+        == 403
     )
-    assert as_outsider.delete(_url(event, f"goals/{goal.pk}")).status_code == 403
+    assert as_outsider.delete(_url(event, f"goals/{goal.pk}?revision=1")).status_code == 403
     assert Goal.objects.count() == 1
 
 

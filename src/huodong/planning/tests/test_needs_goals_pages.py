@@ -71,6 +71,7 @@ def test_the_report_form_saves(as_organiser, event):
     resp = as_organiser.post(
         f"{_needs(event)}report/",
         {
+            "revision": 1,
             "background": "新品上市",
             "audience_persona": "IT 负责人",
             "core_needs": "体验",
@@ -91,6 +92,7 @@ def test_the_requested_by_form_saves_department_people_and_date(
     resp = as_organiser.post(
         f"{_needs(event)}requested-by/",
         {
+            "revision": 1,
             "requesting_department": sales.pk,
             "requesters": [organiser.pk, reviewer_sales.pk],
             "requested_on": "2026-12-12",
@@ -103,7 +105,7 @@ def test_the_requested_by_form_saves_department_people_and_date(
 
 
 def test_a_request_date_after_the_event_is_shown_on_the_form(as_organiser, event):
-    resp = as_organiser.post(f"{_needs(event)}requested-by/", {"requested_on": "2027-12-01"})
+    resp = as_organiser.post(f"{_needs(event)}requested-by/", {"revision": 1, "requested_on": "2027-12-01"})
     assert resp.status_code == 400
     assert "提出日期不能晚于活动日期" in resp.content.decode()
     assert not NeedsReport.objects.exists()
@@ -131,7 +133,8 @@ def test_inputs_and_methods_are_added_edited_and_removed_through_the_page(as_org
     assert as_organiser.get(f"{_needs(event)}inputs/{row.pk}/").status_code == 200
     assert (
         as_organiser.post(
-            f"{_needs(event)}inputs/{row.pk}/", {"kind": "market_trend", "content": "趋势"}
+            f"{_needs(event)}inputs/{row.pk}/",
+            {"revision": row.revision, "kind": "market_trend", "content": "趋势"},
         ).status_code
         == 302
     )
@@ -146,13 +149,15 @@ def test_inputs_and_methods_are_added_edited_and_removed_through_the_page(as_org
     )
     method = NeedsMethod.objects.get()
     resp = as_organiser.post(
-        f"{_needs(event)}methods/{method.pk}/", {"method": "questionnaire", "findings": ""}
+        f"{_needs(event)}methods/{method.pk}/", {"revision": 1, "method": "questionnaire", "findings": ""}
     )
     assert resp.status_code == 400 and "发现:" in resp.content.decode()
     html = as_organiser.get(_needs(event)).content.decode()
     assert "72% 希望现场体验" in html and "问卷调研" in html
-    assert as_organiser.post(f"{_needs(event)}inputs/{row.pk}/remove/").status_code == 302
-    assert as_organiser.post(f"{_needs(event)}methods/{method.pk}/remove/").status_code == 302
+    assert as_organiser.post(f"{_needs(event)}inputs/{row.pk}/remove/", {"revision": 2}).status_code == 302
+    assert (
+        as_organiser.post(f"{_needs(event)}methods/{method.pk}/remove/", {"revision": 1}).status_code == 302
+    )
     assert not NeedsInput.objects.exists() and not NeedsMethod.objects.exists()
 
 
@@ -160,9 +165,10 @@ def test_the_history_selector_lists_archived_events_and_saves_the_choice(as_orga
     archived = move(make_event(organiser, name="2025 新品发布会"), Step.CLOSED)
     html = as_organiser.get(_needs(event)).content.decode()
     assert "2025 新品发布会" in html and 'data-testid="history-form"' in html
-    assert as_organiser.post(f"{_needs(event)}history/", {"history_events": [archived.pk]}).status_code == 302
+    resp = as_organiser.post(f"{_needs(event)}history/", {"revision": 1, "history_events": [archived.pk]})
+    assert resp.status_code == 302
     assert NeedsReport.objects.get(event=event).history_event_ids == [archived.pk]
-    resp = as_organiser.post(f"{_needs(event)}history/", {"history_events": [event.pk]})
+    resp = as_organiser.post(f"{_needs(event)}history/", {"revision": 2, "history_events": [event.pk]})
     assert resp.status_code == 400
     assert "参考的历史活动:" in resp.content.decode()
 
@@ -220,15 +226,17 @@ def test_a_goal_that_is_not_smart_shows_the_reason_on_the_field(
 def test_a_goal_is_edited_and_removed_through_the_page(as_organiser, event, organiser):
     goal = smart_goal(event, organiser)
     assert as_organiser.get(f"{_goals(event)}{goal.pk}/").status_code == 200
-    resp = as_organiser.post(f"{_goals(event)}{goal.pk}/", {**GOOD, "owner": organiser.pk, "due_date": ""})
+    resp = as_organiser.post(
+        f"{_goals(event)}{goal.pk}/", {**GOOD, "revision": 1, "owner": organiser.pk, "due_date": ""}
+    )
     assert resp.status_code == 400 and "截止日期" in resp.content.decode()
     resp = as_organiser.post(
-        f"{_goals(event)}{goal.pk}/", {**GOOD, "owner": organiser.pk, "target_value": "160"}
+        f"{_goals(event)}{goal.pk}/", {**GOOD, "revision": 1, "owner": organiser.pk, "target_value": "160"}
     )
     assert resp.status_code == 302
     goal.refresh_from_db()
     assert goal.target_value == 160
-    assert as_organiser.post(f"{_goals(event)}{goal.pk}/remove/").status_code == 302
+    assert as_organiser.post(f"{_goals(event)}{goal.pk}/remove/", {"revision": 2}).status_code == 302
     assert not Goal.objects.exists()
 
 

@@ -1,7 +1,8 @@
 """The goals page (目标设定, GO-1): the SMART goals as a table with a tag per letter, add/edit/remove.
 
-Bad input shows the page again with the form's errors naming the field (status 400); people who may not
-edit see it read-only.
+Through the one page flow (``core.pageflow``): bad input shows the page again with the errors naming the
+field (400); an edit based on an old revision shows "已被某某修改" with the other person's values (409).
+People who may not edit see the page read-only and get 403 on every write.
 """
 
 from __future__ import annotations
@@ -9,25 +10,28 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import HttpResponse
+from django.shortcuts import render
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from huodong.core.errors import DomainError
+from huodong.core.concurrency import revision_of
+from huodong.core.errors import NotFound
+from huodong.core.http import AuthedRequest, actor
+from huodong.core.pageflow import action_post, error_page, event_page, form_post
+from huodong.events.access import Need
 from huodong.events.lifecycle import gate_evaluate
 from huodong.events.models import Event
 from huodong.events.steps import Step
 from huodong.events.tabs import event_tabs
 
 from .. import rules, selectors
-from ..forms.goals import GoalForm
+from ..forms.goals import GoalEditForm, GoalForm
 from ..models import Goal
 from ..services import goals as services
-from .needs import edit_form, editing_refused, event_view, post_form, refused
+from .needs import refusals_shown, write
 
 SMART_LETTERS = (
     ("S", gettext_lazy("具体")),
@@ -36,7 +40,6 @@ SMART_LETTERS = (
     ("R", gettext_lazy("相关")),
     ("T", gettext_lazy("有时限")),
 )
-_GOALS_REFUSAL = gettext_lazy("只有活动负责人、团队中的策划人员或管理员可以修改活动目标。")
 
 
 def _rows(event: Event) -> list[dict[str, Any]]:
@@ -64,10 +67,13 @@ def _rows(event: Event) -> list[dict[str, Any]]:
 
 
 def _render(
-    request: HttpRequest, event: Event, *, form: GoalForm | None = None, status: int = 200
+    request: AuthedRequest, event: Event, *, form: GoalForm | None = None, status: int = 200
 ) -> HttpResponse:
-    can_edit = rules.can_edit_planning(request.user, event)  # type: ignore[arg-type]
+    if form is not None:  # a refused write: the step may have changed meanwhile
+        event.refresh_from_db(fields=["step"])
+    can_edit = rules.can_edit_planning(actor(request), event)
     step_ok = event.step in rules.GOALS_EDITABLE_STEPS
+    refusals_shown(request, can_edit and step_ok, {"form": form} if form is not None else {})
     context = {
         "event": event,
         "rows": _rows(event),
@@ -84,76 +90,94 @@ def _render(
     return render(request, "planning/goals.html", context, status=status)
 
 
-def _saved(request: HttpRequest, event: Event, goal: Goal, message: str) -> HttpResponse:
-    """Say ``message``, warn when the target looks out of reach (GO-1 "A"), and go back to the goals."""
+def _goals_url(event: Event) -> str:
+    return reverse("planning:goals", kwargs={"event_id": event.pk}) + "#goals"
+
+
+def _saved(request: AuthedRequest, event: Event, goal: Goal, message: str) -> str:
+    """Say ``message``, warn when the target looks out of reach (GO-1 "A"); the goals' URL."""
     messages.success(request, message)
     kind, flag = services.goal_achievability(goal)
     if kind == services.Achievability.FLAGGED:
         messages.warning(request, _("可实现性提示:%(message)s") % {"message": flag})
-    return redirect(reverse("planning:goals", kwargs={"event_id": event.pk}) + "#goals")
+    return _goals_url(event)
 
 
-@login_required
-@event_view()
-def page(request: HttpRequest, event: Event) -> HttpResponse:
+@event_page(Need.VIEW)
+def page(request: AuthedRequest, event: Event) -> HttpResponse:
     return _render(request, event)
 
 
-@login_required
 @require_POST
-@event_view(refusal=_GOALS_REFUSAL)
-def goal_add(request: HttpRequest, event: Event) -> HttpResponse:
+@event_page(Need.EDIT)
+def goal_add(request: AuthedRequest, event: Event) -> HttpResponse:
     form = GoalForm(request.POST)
+    return form_post(
+        request,
+        form,
+        save=lambda data: write(services.goal_add, actor=actor(request), event=event, **data),
+        page=lambda status: _render(request, event, form=form, status=status),
+        success_url=lambda goal: _saved(
+            request, event, goal, _("目标「%(goal)s」已添加。") % {"goal": goal.metric_label}
+        ),
+    )
 
-    def save(data: dict[str, Any]) -> HttpResponse:
-        goal = services.goal_add(actor=request.user, event=event, **data)  # type: ignore[arg-type]
-        return _saved(request, event, goal, _("目标「%(goal)s」已添加。") % {"goal": goal.metric_label})
 
-    return post_form(request, event, form, save, lambda event: _render(request, event, form=form, status=400))
-
-
-@login_required
-@event_view()
-def goal_edit(request: HttpRequest, event: Event, goal_id: int) -> HttpResponse:
+@event_page(Need.EDIT)
+def goal_edit(request: AuthedRequest, event: Event, goal_id: int) -> HttpResponse:
     goal = selectors.goal_get(event, goal_id)
     if goal is None:
-        return render(request, "core/error.html", {"error": DomainError(_("目标不存在。"))}, status=404)
-    if (denied := editing_refused(request, event, _GOALS_REFUSAL)) is not None:
-        return denied
+        return error_page(request, NotFound(_("目标不存在。")))
     initial = {name: getattr(goal, name) for name in GoalForm.base_fields if name != "owner"}
     initial["owner"] = goal.owner_id
-    form = GoalForm(request.POST or None, initial=initial)
+    form = GoalEditForm(request.POST or None, initial={**initial, "revision": goal.revision})
 
-    def save(data: dict[str, Any]) -> HttpResponse:
-        saved = services.goal_update(actor=request.user, event=event, goal_id=goal.pk, **data)  # type: ignore[arg-type]
-        return _saved(request, event, saved, _("目标「%(goal)s」已保存。") % {"goal": saved.metric_label})
+    def page(status: int) -> HttpResponse:
+        context = {
+            "event": event,
+            "goal": goal,
+            "form": form,
+            "tabs": event_tabs(event.pk, "goals"),
+            "nav": event.phase.value,
+        }
+        return render(request, "planning/goals_edit.html", context, status=status)
 
-    outcome = edit_form(request, form, save)
-    if isinstance(outcome, HttpResponse):
-        return outcome
-    context = {
-        "event": event,
-        "goal": goal,
-        "form": form,
-        "tabs": event_tabs(event.pk, "goals"),
-        "nav": event.phase.value,
-    }
-    return render(request, "planning/goals_edit.html", context, status=outcome)
+    if request.method != "POST":
+        return page(200)
+    return form_post(
+        request,
+        form,
+        save=lambda data: write(
+            services.goal_update,
+            actor=actor(request),
+            event=event,
+            goal_id=goal.pk,
+            seen=data["revision"],
+            **form.fields_data,
+        ),
+        page=page,
+        success_url=lambda saved: _saved(
+            request, event, saved, _("目标「%(goal)s」已保存。") % {"goal": saved.metric_label}
+        ),
+    )
 
 
-@login_required
 @require_POST
-@event_view(refusal=_GOALS_REFUSAL)
-def goal_remove(request: HttpRequest, event: Event, goal_id: int) -> HttpResponse:
-    try:
-        services.goal_remove(actor=request.user, event=event, goal_id=goal_id)  # type: ignore[arg-type]
-    except DomainError as exc:
-        if (page := refused(request, exc)) is not None:
-            return page
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("目标已删除。"))
-    return redirect(reverse("planning:goals", kwargs={"event_id": event.pk}) + "#goals")
+@event_page(Need.EDIT)
+def goal_remove(request: AuthedRequest, event: Event, goal_id: int) -> HttpResponse:
+    return action_post(
+        request,
+        act=lambda: write(
+            services.goal_remove,
+            actor=actor(request),
+            event=event,
+            goal_id=goal_id,
+            seen=revision_of(request.POST.get("revision")),
+        ),
+        success_url=_goals_url(event),
+        failure_url=_goals_url(event),
+        done=_("目标已删除。"),
+    )
 
 
 _P = "events/<int:event_id>/planning/goals/"
