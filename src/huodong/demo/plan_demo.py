@@ -79,6 +79,7 @@ def demo_plan(*, event: Event, people: dict[str, User]) -> None:
         plan_update(
             actor=organiser,
             event=event,
+            seen=plan.revision,
             system=True,
             theme=event.theme or "智启未来",
             tone=event.tone or "高端专业",
@@ -92,7 +93,15 @@ def demo_plan(*, event: Event, people: dict[str, User]) -> None:
             continue
         owner = people.get(spec[0])
         if seg.owner_id is None and owner is not None:
-            segment_update(actor=organiser, segment=seg, system=True, owner=owner, key_actions=spec[1])
+            segment_update(
+                actor=organiser,
+                event=event,
+                segment_id=seg.pk,
+                seen=seg.revision,
+                system=True,
+                owner=owner,
+                key_actions=spec[1],
+            )
     if not plan.budget_lines.exists():
         for category, item, quantity, unit, price, note in BUDGET_LINES:
             budget_line_add(
@@ -109,4 +118,6 @@ def demo_plan(*, event: Event, people: dict[str, User]) -> None:
     for risk in plan.risks.all():
         owner = people.get(RISK_OWNERS.get(risk.risk, "organiser"))
         if risk.owner_id is None and owner is not None:
-            risk_update(actor=organiser, risk=risk, system=True, owner=owner)
+            risk_update(
+                actor=organiser, event=event, risk_id=risk.pk, seen=risk.revision, system=True, owner=owner
+            )

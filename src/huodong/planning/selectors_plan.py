@@ -370,6 +370,7 @@ def plan_data(event: Event, plan: Plan | None = None) -> dict[str, Any]:
     return {
         "event_id": event.pk,
         "exists": plan is not None,
+        "revision": plan.revision if plan else None,
         "theme": event.theme,
         "tone": event.tone,
         "starts_at": event.starts_at,
@@ -383,6 +384,7 @@ def plan_data(event: Event, plan: Plan | None = None) -> dict[str, Any]:
         "segments": [
             {
                 "id": s.pk,
+                "revision": s.revision,
                 "position": s.position,
                 "title": s.title,
                 "starts_at": s.starts_at,
@@ -400,6 +402,7 @@ def plan_data(event: Event, plan: Plan | None = None) -> dict[str, Any]:
         "budget_lines": [
             {
                 "id": b.pk,
+                "revision": b.revision,
                 "position": b.position,
                 "category": b.category,
                 "category_name": b.category_name,
@@ -418,6 +421,7 @@ def plan_data(event: Event, plan: Plan | None = None) -> dict[str, Any]:
         "risks": [
             {
                 "id": r.pk,
+                "revision": r.revision,
                 "position": r.position,
                 "risk": r.risk,
                 "likelihood": r.likelihood,
@@ -432,6 +436,7 @@ def plan_data(event: Event, plan: Plan | None = None) -> dict[str, Any]:
         "attachments": [
             {
                 "id": a.pk,
+                "revision": a.revision,
                 "kind": a.kind,
                 "original_name": a.original_name,
                 "size": a.size,

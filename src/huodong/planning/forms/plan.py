@@ -1,7 +1,9 @@
 """Forms of the plan page (PL-1, PL-2, PL-3, DOC-2). They only parse; the services decide.
 
 Money fields are text so the service's message (naming the field, what is allowed) is the one shown.
-Planned starts are read in the event's time zone.
+Planned starts are read in the event's time zone. An edit form (``edit=True``, and the basics form) carries
+the revision it was shown with (``core.pageflow.RevisionField``), so a save over someone else's is a 409
+with their change beside yours.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huodong.core.models import User
+from huodong.core.pageflow import RevisionField
 from huodong.planning.models import PlanAttachment, Risk
 from huodong.planning.services.attachments import allowed_extensions_label
 
@@ -35,7 +38,17 @@ class PeopleChoiceField(forms.ModelChoiceField):
         return f"{obj.name}{dept}"
 
 
+class _Editable(forms.Form):
+    """A form that adds a row, or (``edit=True``) edits one and then carries its hidden revision."""
+
+    def __init__(self, *args: Any, edit: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if edit:
+            self.fields["revision"] = RevisionField()
+
+
 class PlanBasicsForm(forms.Form):
+    revision = RevisionField()
     theme = forms.CharField(
         label=_("活动主题"), max_length=200, required=False, help_text=_("如:智启未来·2026新品发布会")
     )
@@ -43,20 +56,21 @@ class PlanBasicsForm(forms.Form):
         label=_("调性"), max_length=100, required=False, help_text=_("如:高端专业 / 年轻活力")
     )
     background = forms.CharField(
-        label=_("活动背景"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("活动背景"), max_length=20_000, required=False, widget=forms.Textarea(attrs={"rows": 4})
     )
     positioning = forms.CharField(
-        label=_("定位说明"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("定位说明"), max_length=20_000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
     approved_budget = forms.CharField(
         label=_("需求部门审批额度(元)"),
+        max_length=30,
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
         help_text=_("预算总额不得超过此额度(PL-3)"),
     )
 
 
-class SegmentForm(forms.Form):
+class SegmentForm(_Editable):
     title = forms.CharField(label=_("环节"), max_length=200)
     starts_at = forms.DateTimeField(
         label=_("计划开始"),
@@ -68,13 +82,13 @@ class SegmentForm(forms.Form):
     )
     owner = PeopleChoiceField(label=_("负责人"), queryset=User.objects.none(), required=False)
     key_actions = forms.CharField(
-        label=_("关键动作"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("关键动作"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     parallel = forms.BooleanField(label=_("可与其他环节并行"), required=False)
 
-    def __init__(self, *args: Any, tz: Any = None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, tz: Any = None, edit: bool = False, **kwargs: Any) -> None:
         self.tz = tz
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, edit=edit, **kwargs)
         self.fields["owner"].queryset = _people()  # type: ignore[attr-defined]
 
     def full_clean(self) -> None:
@@ -86,40 +100,48 @@ class SegmentForm(forms.Form):
             super().full_clean()
 
 
-class BudgetLineForm(forms.Form):
+class BudgetLineForm(_Editable):
     category = forms.ChoiceField(label=_("科目"))
     category_name = forms.CharField(
         label=_("自定义科目名称"), max_length=100, required=False, help_text=_("科目选择“自定义科目”时填写")
     )
     item = forms.CharField(label=_("项目"), max_length=200)
     quantity = forms.CharField(
-        label=_("数量"), widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        label=_("数量"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     unit = forms.CharField(label=_("单位"), max_length=20, required=False)
     unit_price = forms.CharField(
-        label=_("单价(元)"), widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
+        label=_("单价(元)"),
+        max_length=30,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
     )
     note = forms.CharField(label=_("备注"), max_length=300, required=False)
 
-    def __init__(self, *args: Any, categories: list[dict[str, str]] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self, *args: Any, categories: list[dict[str, str]] | None = None, edit: bool = False, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, edit=edit, **kwargs)
         choices = [(c["code"], c["name"]) for c in categories or []]
         choices.append((CUSTOM, str(_("自定义科目…"))))
         self.fields["category"].choices = choices  # type: ignore[attr-defined]
 
 
-class RiskForm(forms.Form):
+class RiskForm(_Editable):
     risk = forms.CharField(label=_("风险"), max_length=300)
     likelihood = forms.ChoiceField(label=_("可能性"), choices=Risk.Level.choices, initial=Risk.Level.MEDIUM)
     impact = forms.ChoiceField(label=_("影响"), choices=Risk.Level.choices, initial=Risk.Level.MEDIUM)
     owner = PeopleChoiceField(label=_("负责人"), queryset=User.objects.none(), required=False)
-    response = forms.CharField(label=_("应对预案"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    response = forms.CharField(
+        label=_("应对预案"), max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
     backup_resource = forms.CharField(
         label=_("备用资源"), max_length=300, required=False, help_text=_("如:备用投影仪、备用主持人")
     )
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, edit: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, edit=edit, **kwargs)
         self.fields["owner"].queryset = _people()  # type: ignore[attr-defined]
 
 

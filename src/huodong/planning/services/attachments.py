@@ -3,7 +3,8 @@
 An upload is refused when it is empty, larger than ``settings.HUODONG_MAX_UPLOAD_BYTES`` (10 MB by
 default), or not one of the allowed kinds. The kind is decided by the file's extension *and* its leading
 bytes, so an .exe renamed .pdf is refused. The size, SHA-256 and original name are stored; the file is
-served only through a permission-checked view, never a public URL.
+served only through a permission-checked view, never a public URL. Uploading and removing lock first
+(``plan.plan_lock``); a removal says which revision of the attachment it saw.
 """
 
 from __future__ import annotations
@@ -21,12 +22,13 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from huodong.core.audit import audit_record, snapshot
+from huodong.core.concurrency import revision_require
 from huodong.core.errors import DomainError, NotFound
 from huodong.core.models import User
 from huodong.events.models import Event
 from huodong.planning.models import PlanAttachment
 
-from .plan import plan_get_or_create, require_plan_editor, touch
+from .plan import plan_lock, row_locked, touch
 
 DEFAULT_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -55,6 +57,7 @@ ALLOWED_KINDS: dict[str, FileKind] = {
 EXTENSION_KIND = {ext: kind for kind, spec in ALLOWED_KINDS.items() for ext in spec.extensions}
 OOXML_PART = {"docx": "word/", "xlsx": "xl/", "pptx": "ppt/"}
 DWG_MAGIC = re.compile(rb"^AC10[0-3][0-9]")
+WHAT = _("附件")
 
 
 def max_upload_bytes() -> int:
@@ -101,7 +104,10 @@ def _sniff(kind: str, fileobj: Any) -> bool:
 
 
 def _clean_name(name: str) -> str:
-    name = os.path.basename(str(name or "").replace("\\", "/")).strip().replace("\x00", "")
+    """The file's own name: no folders, no control characters or lone surrogates (PostgreSQL and the Word
+    export cannot store them), at most 200 characters with its extension kept."""
+    name = os.path.basename(str(name or "").replace("\\", "/"))
+    name = "".join(ch if ch.isprintable() else (" " if ch.isspace() else "") for ch in name).strip()
     if len(name) > 200:
         stem, ext = os.path.splitext(name)
         name = stem[: 200 - len(ext)] + ext
@@ -111,23 +117,18 @@ def _clean_name(name: str) -> str:
 def attachment_get(*, event: Event, attachment_id: int) -> PlanAttachment:
     att = PlanAttachment.objects.filter(pk=attachment_id, plan__event=event).select_related("plan").first()
     if att is None:
-        raise NotFound(_("附件 %(id)s 不存在。") % {"id": attachment_id})
+        raise NotFound(_missing(attachment_id))
     return att
 
 
-@transaction.atomic
-def attachment_add(
-    *,
-    actor: User | None,
-    event: Event,
-    file: File | None,
-    kind: str = PlanAttachment.Kind.OTHER,
-    system: bool = False,
-) -> PlanAttachment:
-    """Store an uploaded file as an attachment of the plan; refuses bad uploads, writing nothing."""
-    require_plan_editor(actor=actor, event=event, system=system)
+def _missing(attachment_id: int) -> Any:
+    return _("附件 %(id)s 不存在。") % {"id": attachment_id}
+
+
+def _check(file: File | None, kind: Any) -> tuple[str, str]:
+    """The upload's clean name and extension, or a refusal naming what is wrong with it."""
     errors: dict[str, list[Any]] = {}
-    if kind not in PlanAttachment.Kind.values:
+    if not isinstance(kind, str) or kind not in PlanAttachment.Kind.values:
         allowed = "、".join(f"{v}({label})" for v, label in PlanAttachment.Kind.choices)
         errors["kind"] = [_("附件类别须为以下之一:%(allowed)s。") % {"allowed": allowed}]
     if file is None:
@@ -149,7 +150,7 @@ def attachment_add(
     elif ext not in EXTENSION_KIND:
         errors["file"] = [
             _("不允许上传「.%(ext)s」类型的文件;允许的类型:%(allowed)s。")
-            % {"ext": ext or "?", "allowed": allowed_extensions_label()}
+            % {"ext": ext[:20] or "?", "allowed": allowed_extensions_label()}
         ]
     elif not _sniff(EXTENSION_KIND[ext], file):
         errors["file"] = [
@@ -158,18 +159,33 @@ def attachment_add(
         ]
     if errors:
         raise DomainError(errors)
+    return name, ext
+
+
+@transaction.atomic
+def attachment_add(
+    *,
+    actor: User | None,
+    event: Event | int,
+    file: File | None,
+    kind: str = PlanAttachment.Kind.OTHER,
+    system: bool = False,
+) -> PlanAttachment:
+    """Store an uploaded file as an attachment of the plan; refuses bad uploads, writing nothing."""
+    locked, plan, _created = plan_lock(actor=actor, event=event, what=WHAT, system=system)
+    name, ext = _check(file, kind)
+    assert file is not None  # _check refused a missing file
     digest = hashlib.sha256()
     file.seek(0)
     for chunk in file.chunks() if hasattr(file, "chunks") else iter(lambda: file.read(65536), b""):
         digest.update(chunk)
     file.seek(0)
     sha256 = digest.hexdigest()
-    plan = plan_get_or_create(event=event, actor=actor, system=True)
     att = PlanAttachment(
         plan=plan,
         kind=kind,
         original_name=name,
-        size=size,
+        size=int(getattr(file, "size", 0) or 0),
         content_type=ALLOWED_KINDS[EXTENSION_KIND[ext]].content_type,
         sha256=sha256,
         uploaded_by=actor if actor is not None and actor.is_authenticated else None,
@@ -179,9 +195,9 @@ def attachment_add(
     try:
         att.save()
         audit_record(
-            actor=actor, action="plan.attachment.add", target=att, event_id=event.pk, after=snapshot(att)
+            actor=actor, action="plan.attachment.add", target=att, event_id=locked.pk, after=snapshot(att)
         )
-        touch(event=event, actor=actor, what="attachment")
+        touch(event=locked, actor=actor, what="attachment")
     except BaseException:
         att.file.storage.delete(stored)
         raise
@@ -189,18 +205,32 @@ def attachment_add(
 
 
 @transaction.atomic
-def attachment_remove(*, actor: User | None, attachment: PlanAttachment, system: bool = False) -> None:
-    event = attachment.plan.event
-    require_plan_editor(actor=actor, event=event, system=system)
+def attachment_remove(
+    *,
+    actor: User | None,
+    event: Event | int,
+    attachment_id: int,
+    seen: int | None,
+    system: bool = False,
+) -> None:
+    locked, plan, _created = plan_lock(actor=actor, event=event, what=WHAT, system=system)
+    attachment = row_locked(PlanAttachment, plan=plan, pk=attachment_id, missing=_missing(attachment_id))
+    revision_require(
+        attachment,
+        seen,
+        label=_("附件「%(name)s」") % {"name": attachment.original_name},
+        system=system,
+        fields=("kind", "original_name", "size", "sha256"),
+    )
     storage, name = attachment.file.storage, attachment.file.name
     audit_record(
         actor=actor,
         action="plan.attachment.remove",
         target=attachment,
-        event_id=event.pk,
+        event_id=locked.pk,
         before=snapshot(attachment),
     )
     attachment.delete()
-    touch(event=event, actor=actor, what="attachment")
+    touch(event=locked, actor=actor, what="attachment")
     # The file goes only once the row is gone for good.
     transaction.on_commit(lambda: storage.delete(name) if name else None)

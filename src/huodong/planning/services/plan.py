@@ -1,41 +1,87 @@
 """The plan itself (PL-1, DOC-2): get-or-create with the event type's template, theme/tone/background.
 
 Theme and tone live on the Event and change through ``events.services.event_update``; background,
-positioning and the requesting department's approved amount (PL-3) live on the Plan. Every change calls
-``versioning.plan_touch`` in the same transaction so an edit after a signature makes a new version (AP-1).
-Run of show, budget, risks and attachments have their own modules beside this one.
+positioning and the requesting department's approved amount (PL-3) live on the Plan. Run of show, budget,
+risks and attachments have their own modules beside this one; they share the helpers at the bottom.
+
+**Every write takes the locks of the lock order first** (``core.concurrency``): ``plan_lock`` locks the event
+row and re-checks, on the locked row, the actor's right to edit and the step (``PLAN_EDITABLE_STEPS``); then
+the plan row, then the open version. The lifecycle engine locks the same event row before it evaluates a
+gate, so an edit and a move out of 审批定稿 are serialised: the edit lands before the move (whose gate then
+sees the superseded version and refuses) or is refused because the event has left the step. Only rows read
+after the lock are written. Every change calls ``versioning.plan_touch`` in the same transaction, so an
+edit after a signature makes a new version (AP-1).
+
+**Edits say what they saw.** The plan, segments, budget lines, risks and attachments carry ``revision``;
+update and remove take ``seen`` and write through ``core.concurrency.row_update`` (only the fields that
+changed, the real before and after in the audit log; 409 ``Stale`` when someone saved first, 428 when
+``seen`` is missing). The plan's revision covers everything ``plan_update`` changes, theme and tone included.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
-from django.db import transaction
+from django.db import models, transaction
+from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
 from huodong.core.audit import audit_record, snapshot
+from huodong.core.concurrency import Stale, revision_bump, revision_require, row_update
 from huodong.core.errors import DomainError, NotFound
-from huodong.core.models import User
+from huodong.core.models import AuditEntry, User
 from huodong.core.money import to_money
 from huodong.core.services import organisation_get
+from huodong.core.text import text_clean
 from huodong.events.models import Event
+from huodong.events.steps import Step
 from huodong.planning import versioning
 from huodong.planning.models import Plan, Risk, RunOfShowSegment
-from huodong.planning.rules import PLAN_EDITABLE_STEPS, require_planning_editor, require_step
+from huodong.planning.rules import PLAN_EDITABLE_STEPS, planning_event_lock
 
-MAX_MONEY = Decimal("999999999999.99")  # fits the approved amount's 14 digits
+MAX_MONEY = Decimal("999999999999.99")  # fits the approved amount's 14 digits (core.schemas.MAX_MONEY)
 THEME_MAX, TONE_MAX = 200, 100  # Event.theme / Event.tone lengths (PL-1)
 TEXT_MAX = 20_000
+PLAN_WHAT = _("策划方案")
 
 
-def require_plan_editor(*, actor: User | None, event: Event, system: bool = False) -> None:
-    """Who may change the plan (owner, team organiser, admin) and when (PLAN_EDITABLE_STEPS)."""
-    if system:
-        return
-    require_planning_editor(actor, event)
-    require_step(event, PLAN_EDITABLE_STEPS, str(_("策划方案")))
+# ---------------------------------------------------------------- the locks of a plan write
+class PlanLock(NamedTuple):
+    """What a plan write holds: the locked event (use it, not the caller's copy) and the locked plan."""
+
+    event: Event
+    plan: Plan
+    created: bool  # the plan did not exist before this write
+
+
+def plan_lock(
+    *, actor: User | None, event: Event | int, what: Any = PLAN_WHAT, system: bool = False
+) -> PlanLock:
+    """Steps 1–3 of the lock order for a write to the plan; call first, inside the write's transaction.
+
+    1. the event row, with the actor's right to edit and the step checked on the locked row (a refusal
+       says in which steps ``what`` may change); ``system`` (the demo loader) skips both checks;
+    2. the plan row — created and pre-filled from the event type's template when there is none;
+    3. the open version (in review, reviewed or approved), which ``plan_touch`` may supersede.
+    """
+    steps = tuple(Step.values) if system else PLAN_EDITABLE_STEPS
+    locked = planning_event_lock(actor=actor, event=event, steps=steps, what=what, system=system)
+    plan, created = _plan_locked(event=locked, actor=actor)
+    versioning.open_version(locked, lock=True)
+    return PlanLock(locked, plan, created)
+
+
+def _plan_locked(*, event: Event, actor: User | None, prefill: bool = True) -> tuple[Plan, bool]:
+    plan = Plan.objects.select_for_update().filter(event=event).first()
+    if plan is not None:
+        return plan, False
+    plan = Plan.objects.create(event=event, currency=organisation_get().currency)
+    audit_record(actor=actor, action="plan.create", target=plan, event_id=event.pk, after=snapshot(plan))
+    if prefill:
+        _prefill(plan=plan, event=event, actor=actor)
+    return plan, True
 
 
 def touch(*, event: Event, actor: User | None, what: str) -> None:
@@ -43,6 +89,28 @@ def touch(*, event: Event, actor: User | None, what: str) -> None:
     versioning.plan_touch(event=event, actor=actor, what=what)
 
 
+def row_locked(model: type[models.Model], *, plan: Plan, pk: int, missing: Any) -> Any:
+    """A row of ``plan`` read under its lock (step 4 of the lock order); ``NotFound(missing)`` otherwise."""
+    row = model._default_manager.select_for_update().filter(pk=pk, plan=plan).first()
+    if row is None:
+        raise NotFound(missing)
+    return row
+
+
+def next_position(rows: models.Manager[Any] | models.QuerySet[Any]) -> int:
+    """The position after the last row; read under the event lock, so concurrent adds never share one."""
+    return int(rows.aggregate(last=Max("position"))["last"] or 0) + 1
+
+
+def unknown_fields(changes: dict[str, Any], allowed: tuple[str, ...]) -> None:
+    unknown = set(changes) - set(allowed)
+    if unknown:
+        raise DomainError(
+            {f: [_("该字段不可修改;可修改:%(f)s。") % {"f": ", ".join(allowed)}] for f in sorted(unknown)}
+        )
+
+
+# ---------------------------------------------------------------- input checks shared by the plan's services
 def parse_money(
     value: Any, *, field: str, label: Any, errors: dict[str, list[Any]], allow_zero: bool = True
 ) -> Decimal | None:
@@ -51,10 +119,13 @@ def parse_money(
         value = "bad"
     try:
         amount = to_money(value)
+    except ArithmeticError:
+        # Too many digits to hold with two places (1e30): the same answer as any other too-large amount.
+        amount = MAX_MONEY + 1
     except (ValueError, TypeError):
         errors.setdefault(field, []).append(
             _("%(label)s须为数字(如 1200 或 1200.50),不能是「%(value)s」。")
-            % {"label": label, "value": str(value)[:40]}
+            % {"label": label, "value": _quote(value)}
         )
         return None
     if amount < 0 or (amount == 0 and not allow_zero):
@@ -68,6 +139,22 @@ def parse_money(
     return amount
 
 
+def _quote(value: Any) -> str:
+    """A short, printable echo of what was typed, for a message."""
+    return "".join(ch if ch.isprintable() else "?" for ch in str(value)[:40])
+
+
+def owner_check(owner: Any, *, field: str, errors: dict[str, list[Any]]) -> User | None:
+    """An owner is an active person (or None)."""
+    if owner is None or owner == "":
+        return None
+    if not isinstance(owner, User) or not owner.is_active:
+        errors.setdefault(field, []).append(_("负责人须为在职人员。"))
+        return None
+    return owner
+
+
+# ---------------------------------------------------------------- reads
 def plan_get(event: Event) -> Plan:
     plan = Plan.objects.filter(event=event).first()
     if plan is None:
@@ -75,35 +162,34 @@ def plan_get(event: Event) -> Plan:
     return plan
 
 
-@transaction.atomic
+# ---------------------------------------------------------------- writes
 def plan_get_or_create(*, event: Event, actor: User | None, system: bool = False) -> Plan:
     """The event's plan; a new one is pre-filled from the event type's template (run of show, risks)."""
     plan = Plan.objects.filter(event=event).first()
     if plan is not None:
         return plan
-    require_plan_editor(actor=actor, event=event, system=system)
-    plan, created = Plan.objects.get_or_create(
-        event=event, defaults={"currency": organisation_get().currency}
-    )
-    if created:
-        audit_record(actor=actor, action="plan.create", target=plan, event_id=event.pk, after=snapshot(plan))
-        plan_prefill_from_template(event=event, actor=actor, system=system)
-        touch(event=event, actor=actor, what="plan")
-    return plan
+    with transaction.atomic():
+        return plan_lock(actor=actor, event=event, system=system).plan
 
 
 @transaction.atomic
-def plan_prefill_from_template(*, event: Event, actor: User | None, system: bool = False) -> dict[str, int]:
+def plan_prefill_from_template(
+    *, event: Event | int, actor: User | None, system: bool = False
+) -> dict[str, int]:
     """Copy the event type's template into an empty plan (PL-2 run of show, risk register).
 
     Segments are laid out back to back from the event's start; a template segment that would end after
     the event is left out (the planner adds it by hand). Budget categories are not copied: the budget
     form offers them from the template. A plan that already has segments or risks keeps them.
     """
-    require_plan_editor(actor=actor, event=event, system=system)
-    plan = Plan.objects.select_for_update().filter(event=event).first()
-    if plan is None:
-        plan = Plan.objects.create(event=event, currency=organisation_get().currency)
+    steps = tuple(Step.values) if system else PLAN_EDITABLE_STEPS
+    locked = planning_event_lock(actor=actor, event=event, steps=steps, what=PLAN_WHAT, system=system)
+    plan, _created = _plan_locked(event=locked, actor=actor, prefill=False)
+    versioning.open_version(locked, lock=True)
+    return _prefill(plan=plan, event=locked, actor=actor)
+
+
+def _prefill(*, plan: Plan, event: Event, actor: User | None) -> dict[str, int]:
     et = event.event_type
     added = {"segments": 0, "risks": 0, "skipped_segments": 0}
     if not plan.segments.exists():
@@ -172,35 +258,21 @@ def plan_prefill_from_template(*, event: Event, actor: User | None, system: bool
 
 
 PLAN_FIELDS = ("theme", "tone", "background", "positioning", "approved_budget")
+EVENT_FIELDS = ("theme", "tone")  # PL-1: kept on the Event
+PLAN_ROW_FIELDS = ("background", "positioning", "approved_budget")
 
 
-@transaction.atomic
-def plan_update(*, actor: User | None, event: Event, system: bool = False, **changes: Any) -> Plan:
-    """Change theme and tone (PL-1, on the Event), background, positioning, approved amount (PL-3).
-
-    Only the given fields change. ``approved_budget`` may be None/"" to clear it; a negative or
-    non-numeric amount is refused naming the field.
-    """
-    require_plan_editor(actor=actor, event=event, system=system)
-    unknown = set(changes) - set(PLAN_FIELDS)
-    if unknown:
-        raise DomainError(
-            {f: [_("该字段不可修改;可修改:%(f)s。") % {"f": ", ".join(PLAN_FIELDS)}] for f in sorted(unknown)}
-        )
+def _plan_clean(changes: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[Any]] = {}
     clean: dict[str, Any] = {}
     for name, limit, label in (("theme", THEME_MAX, _("主题")), ("tone", TONE_MAX, _("调性"))):
         if name in changes:
-            value = str(changes[name] or "").strip()
-            if len(value) > limit:
-                errors[name] = [_("%(label)s最多 %(n)s 个字。") % {"label": label, "n": limit}]
-            clean[name] = value
+            clean[name] = text_clean(
+                changes[name], field=name, label=label, limit=limit, errors=errors, multiline=False
+            )
     for name, label in (("background", _("活动背景")), ("positioning", _("定位说明"))):
         if name in changes:
-            value = str(changes[name] or "").strip()
-            if len(value) > TEXT_MAX:
-                errors[name] = [_("%(label)s最多 %(n)s 个字。") % {"label": label, "n": TEXT_MAX}]
-            clean[name] = value
+            clean[name] = text_clean(changes[name], field=name, label=label, limit=TEXT_MAX, errors=errors)
     if "approved_budget" in changes:
         raw = changes["approved_budget"]
         if raw is None or (isinstance(raw, str) and not raw.strip()):
@@ -211,51 +283,76 @@ def plan_update(*, actor: User | None, event: Event, system: bool = False, **cha
             )
     if errors:
         raise DomainError(errors)
-    plan = plan_get_or_create(event=event, actor=actor, system=True)
-    event_changes = {k: clean[k] for k in ("theme", "tone") if k in clean and clean[k] != getattr(event, k)}
-    if event_changes:
-        from huodong.events.services import event_update
+    return clean
 
-        if system:
-            # The demo loader and other services act as the system; event_update checks its own rights.
-            event_update(actor=event.owner, event=event, **event_changes)
-        else:
-            event_update(actor=actor, event=event, **event_changes)  # type: ignore[arg-type]
-    before = snapshot(plan)
-    plan_changes = {k: v for k, v in clean.items() if k not in ("theme", "tone") and getattr(plan, k) != v}
-    if plan_changes:
-        for k, v in plan_changes.items():
-            setattr(plan, k, v)
-        plan.save()
-        audit_record(
-            actor=actor,
-            action="plan.update",
-            target=plan,
-            event_id=event.pk,
-            before=before,
-            after=snapshot(plan),
-        )
-    if event_changes or plan_changes:
-        touch(event=event, actor=actor, what="plan")
+
+@transaction.atomic
+def plan_update(
+    *, actor: User | None, event: Event | int, seen: int | None, system: bool = False, **changes: Any
+) -> Plan:
+    """Change theme and tone (PL-1, on the Event), background, positioning, approved amount (PL-3).
+
+    Only the given fields change. ``seen`` is the plan's revision the caller saw (it may be None only
+    when the plan does not exist yet). ``approved_budget`` may be None/"" to clear it; a negative or
+    non-numeric amount is refused naming the field.
+    """
+    unknown_fields(changes, PLAN_FIELDS)
+    lock = plan_lock(actor=actor, event=event, system=system)
+    locked, plan = lock.event, lock.plan
+    if not (lock.created and seen is None):
+        try:
+            revision_require(plan, seen, label=PLAN_WHAT, system=system, fields=PLAN_ROW_FIELDS)
+        except Stale as exc:
+            raise _basics_stale(exc, locked) from None
+    clean = _plan_clean(changes)
+    event_changes = {k: clean[k] for k in EVENT_FIELDS if k in clean and clean[k] != getattr(locked, k)}
+    if event_changes:
+        _event_basics_update(actor=actor, event=locked, system=system, changes=event_changes)
+    written = row_update(
+        plan,
+        changes={k: clean[k] for k in PLAN_ROW_FIELDS if k in clean},
+        seen=plan.revision,
+        actor=actor,
+        action="plan.update",
+        label=PLAN_WHAT,
+        event_id=locked.pk,
+    )
+    if event_changes and not written:
+        revision_bump(plan)  # the basics form's revision covers theme and tone too
+    if event_changes or written:
+        touch(event=locked, actor=actor, what="plan")
     return plan
 
 
-def owner_check(owner: Any, *, field: str, errors: dict[str, list[Any]]) -> User | None:
-    """An owner is an active person (or None)."""
-    if owner is None or owner == "":
-        return None
-    if not isinstance(owner, User) or not owner.is_active:
-        errors.setdefault(field, []).append(_("负责人须为在职人员。"))
-        return None
-    return owner
+def _event_basics_update(*, actor: User | None, event: Event, system: bool, changes: dict[str, Any]) -> None:
+    """Theme and tone through the events service; the plan's revision was checked under the same lock."""
+    from huodong.events.services import event_update
+
+    event_update(actor=actor, event=event, revision=None, skip_revision_check=True, system=system, **changes)
 
 
-def text_check(
-    value: Any, *, field: str, label: Any, limit: int, required: bool, errors: dict[str, list[Any]]
-) -> str:
-    text = str(value if value is not None else "").strip()
-    if required and not text:
-        errors.setdefault(field, []).append(_("%(label)s不能为空。") % {"label": label})
-    elif len(text) > limit:
-        errors.setdefault(field, []).append(_("%(label)s最多 %(n)s 个字。") % {"label": label, "n": limit})
-    return text
+def _basics_stale(exc: Stale, event: Event) -> Stale:
+    """The 409 of the basics form: the plan's fields plus theme and tone, and who changed them last."""
+    current = {**exc.current, "theme": event.theme, "tone": event.tone}
+    theirs, changed_by, changed_at = dict(exc.theirs), exc.changed_by, exc.changed_at
+    entry = (
+        AuditEntry.objects.filter(
+            target_type=event._meta.label_lower, target_id=str(event.pk), action="event.update"
+        )
+        .select_related("actor")
+        .order_by("-id")
+        .first()
+    )
+    if entry is not None and isinstance(entry.after, dict) and isinstance(entry.before, dict):
+        on_event = {
+            k: entry.after[k]
+            for k in EVENT_FIELDS
+            if k in entry.after and entry.after.get(k) != entry.before.get(k)
+        }
+        if on_event and (changed_at is None or entry.at >= changed_at):
+            theirs.update(on_event)
+            changed_by = entry.actor.name if entry.actor else entry.actor_name
+            changed_at = entry.at
+    return Stale(
+        label=PLAN_WHAT, current=current, changed_by=changed_by, changed_at=changed_at, theirs=theirs
+    )

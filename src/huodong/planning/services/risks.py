@@ -2,6 +2,8 @@
 
 Each risk has likelihood and impact (low/medium/high), an owner, a response plan and a backup resource
 (e.g. a backup projector, a backup host). The gate of 方案设计 requires an owner and a response on each.
+Every write locks first (``plan.plan_lock``) and an update or removal says which revision it saw. The
+row is named by ``risk_id``: its text is the field ``risk``.
 """
 
 from __future__ import annotations
@@ -12,18 +14,21 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from huodong.core.audit import audit_record, snapshot
+from huodong.core.concurrency import revision_require, row_update
 from huodong.core.errors import DomainError, NotFound
 from huodong.core.models import User
+from huodong.core.text import text_clean
 from huodong.events.models import Event
 from huodong.planning.models import Risk
 
-from .plan import owner_check, plan_get_or_create, require_plan_editor, text_check, touch
+from .plan import next_position, owner_check, plan_lock, row_locked, touch, unknown_fields
 
 RISK_FIELDS = ("risk", "likelihood", "impact", "owner", "response", "backup_resource")
+WHAT = _("风险预案")
 
 
 def _level(value: Any, *, field: str, label: Any, errors: dict[str, list[Any]]) -> str:
-    value = str(value or "").strip()
+    value = value.strip() if isinstance(value, str) else ""
     if value not in Risk.Level.values:
         allowed = "、".join(f"{v}({label_})" for v, label_ in Risk.Level.choices)
         errors[field] = [_("%(label)s须为以下之一:%(allowed)s。") % {"label": label, "allowed": allowed}]
@@ -33,27 +38,28 @@ def _level(value: Any, *, field: str, label: Any, errors: dict[str, list[Any]]) 
 def _validate(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     errors: dict[str, list[Any]] = {}
     clean: dict[str, Any] = {
-        "risk": text_check(
-            data.get("risk"), field="risk", label=_("风险"), limit=300, required=True, errors=errors
+        "risk": text_clean(
+            data.get("risk"),
+            field="risk",
+            label=_("风险"),
+            limit=300,
+            required=True,
+            errors=errors,
+            multiline=False,
         ),
         "likelihood": _level(data.get("likelihood"), field="likelihood", label=_("可能性"), errors=errors),
         "impact": _level(data.get("impact"), field="impact", label=_("影响"), errors=errors),
         "owner": owner_check(data.get("owner"), field="owner", errors=errors),
-        "response": text_check(
-            data.get("response"),
-            field="response",
-            label=_("应对预案"),
-            limit=5000,
-            required=False,
-            errors=errors,
+        "response": text_clean(
+            data.get("response"), field="response", label=_("应对预案"), limit=5000, errors=errors
         ),
-        "backup_resource": text_check(
+        "backup_resource": text_clean(
             data.get("backup_resource"),
             field="backup_resource",
             label=_("备用资源"),
             limit=300,
-            required=False,
             errors=errors,
+            multiline=False,
         ),
     }
     return clean, errors
@@ -62,15 +68,23 @@ def _validate(data: dict[str, Any]) -> tuple[dict[str, Any], dict[str, list[Any]
 def risk_get(*, event: Event, risk_id: int) -> Risk:
     risk = Risk.objects.filter(pk=risk_id, plan__event=event).select_related("plan").first()
     if risk is None:
-        raise NotFound(_("风险预案 %(id)s 不存在。") % {"id": risk_id})
+        raise NotFound(_missing(risk_id))
     return risk
+
+
+def _missing(risk_id: int) -> Any:
+    return _("风险预案 %(id)s 不存在。") % {"id": risk_id}
+
+
+def _label(row: Risk) -> Any:
+    return _("风险预案「%(r)s」") % {"r": row.risk}
 
 
 @transaction.atomic
 def risk_add(
     *,
     actor: User | None,
-    event: Event,
+    event: Event | int,
     risk: str,
     likelihood: str = Risk.Level.MEDIUM,
     impact: str = Risk.Level.MEDIUM,
@@ -79,8 +93,7 @@ def risk_add(
     backup_resource: str = "",
     system: bool = False,
 ) -> Risk:
-    require_plan_editor(actor=actor, event=event, system=system)
-    plan = plan_get_or_create(event=event, actor=actor, system=True)
+    locked, plan, _created = plan_lock(actor=actor, event=event, what=WHAT, system=system)
     clean, errors = _validate(
         dict(
             risk=risk,
@@ -93,47 +106,53 @@ def risk_add(
     )
     if errors:
         raise DomainError(errors)
-    last = plan.risks.order_by("-position").values_list("position", flat=True).first() or 0
-    row = Risk.objects.create(plan=plan, position=last + 1, **clean)
-    audit_record(actor=actor, action="plan.risk.add", target=row, event_id=event.pk, after=snapshot(row))
-    touch(event=event, actor=actor, what="risk")
+    row = Risk.objects.create(plan=plan, position=next_position(plan.risks), **clean)
+    audit_record(actor=actor, action="plan.risk.add", target=row, event_id=locked.pk, after=snapshot(row))
+    touch(event=locked, actor=actor, what="risk")
     return row
 
 
 @transaction.atomic
-def risk_update(*, actor: User | None, risk: Risk, system: bool = False, **changes: Any) -> Risk:
-    event = risk.plan.event
-    require_plan_editor(actor=actor, event=event, system=system)
-    unknown = set(changes) - set(RISK_FIELDS)
-    if unknown:
-        raise DomainError({f: [_("该字段不可修改。")] for f in sorted(unknown)})
-    data = {f: getattr(risk, f) for f in RISK_FIELDS}
+def risk_update(
+    *,
+    actor: User | None,
+    event: Event | int,
+    risk_id: int,
+    seen: int | None,
+    system: bool = False,
+    **changes: Any,
+) -> Risk:
+    """Change some fields (``risk`` is the text) of the risk ``risk_id`` seen at revision ``seen``."""
+    unknown_fields(changes, RISK_FIELDS)
+    locked, plan, _created = plan_lock(actor=actor, event=event, what=WHAT, system=system)
+    row = row_locked(Risk, plan=plan, pk=risk_id, missing=_missing(risk_id))
+    revision_require(row, seen, label=_label(row), system=system, fields=RISK_FIELDS)
+    data = {f: getattr(row, f) for f in RISK_FIELDS}
     data.update(changes)
     clean, errors = _validate(data)
     if errors:
         raise DomainError(errors)
-    before = snapshot(risk)
-    for k, v in clean.items():
-        setattr(risk, k, v)
-    risk.save()
-    audit_record(
+    written = row_update(
+        row,
+        changes=clean,
+        seen=row.revision,
         actor=actor,
         action="plan.risk.update",
-        target=risk,
-        event_id=event.pk,
-        before=before,
-        after=snapshot(risk),
+        label=_label(row),
+        event_id=locked.pk,
     )
-    touch(event=event, actor=actor, what="risk")
-    return risk
+    if written:
+        touch(event=locked, actor=actor, what="risk")
+    return row
 
 
 @transaction.atomic
-def risk_remove(*, actor: User | None, risk: Risk, system: bool = False) -> None:
-    event = risk.plan.event
-    require_plan_editor(actor=actor, event=event, system=system)
-    audit_record(
-        actor=actor, action="plan.risk.remove", target=risk, event_id=event.pk, before=snapshot(risk)
-    )
-    risk.delete()
-    touch(event=event, actor=actor, what="risk")
+def risk_remove(
+    *, actor: User | None, event: Event | int, risk_id: int, seen: int | None, system: bool = False
+) -> None:
+    locked, plan, _created = plan_lock(actor=actor, event=event, what=WHAT, system=system)
+    row = row_locked(Risk, plan=plan, pk=risk_id, missing=_missing(risk_id))
+    revision_require(row, seen, label=_label(row), system=system, fields=RISK_FIELDS)
+    audit_record(actor=actor, action="plan.risk.remove", target=row, event_id=locked.pk, before=snapshot(row))
+    row.delete()
+    touch(event=locked, actor=actor, what="risk")

@@ -2,7 +2,8 @@
 
 A segment must start and end inside the event's time and must not overlap another segment unless one
 of them is marked parallel. A refusal names the field, the allowed window in the event's time zone, or
-the segment it overlaps; nothing is written.
+the segment it overlaps; nothing is written. Every write locks first (``plan.plan_lock``: event, plan,
+open version, then the rows it changes) and an update or removal says which revision it saw.
 """
 
 from __future__ import annotations
@@ -12,11 +13,14 @@ import zoneinfo
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from huodong.core.audit import audit_record, snapshot
+from huodong.core.concurrency import revision_require, row_update
 from huodong.core.errors import DomainError, NotFound
 from huodong.core.models import User
+from huodong.core.text import text_clean
 from huodong.events.models import Event
 from huodong.planning.models import Plan, RunOfShowSegment
 from huodong.planning.selectors_plan import (
@@ -26,9 +30,11 @@ from huodong.planning.selectors_plan import (
     segments_overlap,
 )
 
-from .plan import owner_check, plan_get_or_create, require_plan_editor, text_check, touch
+from .plan import next_position, owner_check, plan_lock, row_locked, touch, unknown_fields
 
 SEGMENT_FIELDS = ("title", "starts_at", "duration_minutes", "owner", "key_actions", "parallel")
+FIRST_YEAR, LAST_YEAR = 2000, 2099  # the times the application stores (core.schemas.Moment)
+WHAT = _("活动流程")
 
 
 def _aware(value: dt.datetime, tz: zoneinfo.ZoneInfo) -> dt.datetime:
@@ -41,8 +47,14 @@ def _validate(
 ) -> tuple[dict[str, Any], dict[str, list[Any]]]:
     errors: dict[str, list[Any]] = {}
     clean: dict[str, Any] = {}
-    clean["title"] = text_check(
-        data.get("title"), field="title", label=_("环节名称"), limit=200, required=True, errors=errors
+    clean["title"] = text_clean(
+        data.get("title"),
+        field="title",
+        label=_("环节名称"),
+        limit=200,
+        required=True,
+        errors=errors,
+        multiline=False,
     )
     starts = data.get("starts_at")
     if isinstance(starts, str):
@@ -53,6 +65,9 @@ def _validate(
             errors["starts_at"] = [_("计划开始时间格式应为 YYYY-MM-DD HH:MM。")]
     if not isinstance(starts, dt.datetime):
         errors.setdefault("starts_at", [_("请填写计划开始时间。")])
+        starts = None
+    elif not FIRST_YEAR <= starts.year <= LAST_YEAR:
+        errors["starts_at"] = [_("计划开始时间须在 2000 年至 2099 年之间。")]
         starts = None
     else:
         starts = _aware(starts, event.tz)
@@ -73,13 +88,8 @@ def _validate(
         duration = None
     clean["duration_minutes"] = duration
     clean["owner"] = owner_check(data.get("owner"), field="owner", errors=errors)
-    clean["key_actions"] = text_check(
-        data.get("key_actions"),
-        field="key_actions",
-        label=_("关键动作"),
-        limit=5000,
-        required=False,
-        errors=errors,
+    clean["key_actions"] = text_clean(
+        data.get("key_actions"), field="key_actions", label=_("关键动作"), limit=5000, errors=errors
     )
     clean["parallel"] = bool(data.get("parallel", False))
     if starts is not None and duration is not None and "title" not in errors:
@@ -108,15 +118,23 @@ def _renumber(plan: Plan) -> None:
 def segment_get(*, event: Event, segment_id: int) -> RunOfShowSegment:
     seg = RunOfShowSegment.objects.filter(pk=segment_id, plan__event=event).select_related("plan").first()
     if seg is None:
-        raise NotFound(_("流程环节 %(id)s 不存在。") % {"id": segment_id})
+        raise NotFound(_missing(segment_id))
     return seg
+
+
+def _missing(segment_id: int) -> Any:
+    return _("流程环节 %(id)s 不存在。") % {"id": segment_id}
+
+
+def _label(seg: RunOfShowSegment) -> Any:
+    return _("流程环节「%(t)s」") % {"t": seg.title}
 
 
 @transaction.atomic
 def segment_add(
     *,
     actor: User | None,
-    event: Event,
+    event: Event | int,
     title: str,
     starts_at: dt.datetime | str | None,
     duration_minutes: int | None,
@@ -125,8 +143,7 @@ def segment_add(
     parallel: bool = False,
     system: bool = False,
 ) -> RunOfShowSegment:
-    require_plan_editor(actor=actor, event=event, system=system)
-    plan = plan_get_or_create(event=event, actor=actor, system=True)
+    locked, plan, _created = plan_lock(actor=actor, event=event, what=WHAT, system=system)
     data = dict(
         title=title,
         starts_at=starts_at,
@@ -135,76 +152,105 @@ def segment_add(
         key_actions=key_actions,
         parallel=parallel,
     )
-    clean, errors = _validate(event=event, plan=plan, data=data)
+    clean, errors = _validate(event=locked, plan=plan, data=data)
     if errors:
         raise DomainError(errors)
-    seg = RunOfShowSegment.objects.create(plan=plan, position=plan.segments.count() + 1, **clean)
+    seg = RunOfShowSegment.objects.create(plan=plan, position=next_position(plan.segments), **clean)
     _renumber(plan)
     seg.refresh_from_db()
-    audit_record(actor=actor, action="plan.segment.add", target=seg, event_id=event.pk, after=snapshot(seg))
-    touch(event=event, actor=actor, what="segment")
+    audit_record(actor=actor, action="plan.segment.add", target=seg, event_id=locked.pk, after=snapshot(seg))
+    touch(event=locked, actor=actor, what="segment")
     return seg
 
 
 @transaction.atomic
 def segment_update(
-    *, actor: User | None, segment: RunOfShowSegment, system: bool = False, **changes: Any
+    *,
+    actor: User | None,
+    event: Event | int,
+    segment_id: int,
+    seen: int | None,
+    system: bool = False,
+    **changes: Any,
 ) -> RunOfShowSegment:
-    """Change some fields of a segment; the whole segment is checked again (window, overlap)."""
-    event = segment.plan.event
-    require_plan_editor(actor=actor, event=event, system=system)
-    unknown = set(changes) - set(SEGMENT_FIELDS)
-    if unknown:
-        raise DomainError({f: [_("该字段不可修改。")] for f in sorted(unknown)})
-    data = {f: getattr(segment, f) for f in SEGMENT_FIELDS}
+    """Change some fields of a segment seen at revision ``seen``; the whole segment is checked again."""
+    unknown_fields(changes, SEGMENT_FIELDS)
+    locked, plan, _created = plan_lock(actor=actor, event=event, what=WHAT, system=system)
+    seg = row_locked(RunOfShowSegment, plan=plan, pk=segment_id, missing=_missing(segment_id))
+    revision_require(seg, seen, label=_label(seg), system=system, fields=SEGMENT_FIELDS)
+    data = {f: getattr(seg, f) for f in SEGMENT_FIELDS}
     data.update(changes)
-    clean, errors = _validate(event=event, plan=segment.plan, data=data, exclude_pk=segment.pk)
+    clean, errors = _validate(event=locked, plan=plan, data=data, exclude_pk=seg.pk)
     if errors:
         raise DomainError(errors)
-    before = snapshot(segment)
-    for k, v in clean.items():
-        setattr(segment, k, v)
-    segment.save()
-    _renumber(segment.plan)
-    segment.refresh_from_db()
-    audit_record(
+    written = row_update(
+        seg,
+        changes=clean,
+        seen=seg.revision,
         actor=actor,
         action="plan.segment.update",
-        target=segment,
-        event_id=event.pk,
-        before=before,
-        after=snapshot(segment),
+        label=_label(seg),
+        event_id=locked.pk,
     )
-    touch(event=event, actor=actor, what="segment")
-    return segment
+    if written:
+        _renumber(plan)
+        seg.refresh_from_db()
+        touch(event=locked, actor=actor, what="segment")
+    return seg
 
 
 @transaction.atomic
-def segment_remove(*, actor: User | None, segment: RunOfShowSegment, system: bool = False) -> None:
-    event = segment.plan.event
-    require_plan_editor(actor=actor, event=event, system=system)
-    before = snapshot(segment)
-    plan = segment.plan
-    audit_record(actor=actor, action="plan.segment.remove", target=segment, event_id=event.pk, before=before)
-    segment.delete()
+def segment_remove(
+    *, actor: User | None, event: Event | int, segment_id: int, seen: int | None, system: bool = False
+) -> None:
+    locked, plan, _created = plan_lock(actor=actor, event=event, what=WHAT, system=system)
+    seg = row_locked(RunOfShowSegment, plan=plan, pk=segment_id, missing=_missing(segment_id))
+    revision_require(seg, seen, label=_label(seg), system=system, fields=SEGMENT_FIELDS)
+    audit_record(
+        actor=actor, action="plan.segment.remove", target=seg, event_id=locked.pk, before=snapshot(seg)
+    )
+    seg.delete()
     _renumber(plan)
-    touch(event=event, actor=actor, what="segment")
+    touch(event=locked, actor=actor, what="segment")
+
+
+def _locked_in_order(plan: Plan) -> list[RunOfShowSegment]:
+    """Every segment of ``plan``, locked by ascending id (the lock order), in timeline order."""
+    rows = list(RunOfShowSegment.objects.select_for_update().filter(plan=plan).order_by("id"))
+    return sorted(rows, key=lambda s: (s.starts_at, s.position, s.id))
+
+
+def _times_set(moves: list[tuple[RunOfShowSegment, dt.datetime, int]]) -> None:
+    """Write new starts (and positions) of segments, each a new revision (an open edit form is now stale)."""
+    for seg, start, position in moves:
+        RunOfShowSegment.objects.filter(pk=seg.pk).update(
+            starts_at=start, position=position, revision=F("revision") + 1
+        )
 
 
 @transaction.atomic
 def segment_move(
-    *, actor: User | None, segment: RunOfShowSegment, direction: str, system: bool = False
+    *,
+    actor: User | None,
+    event: Event | int,
+    segment_id: int,
+    direction: str,
+    seen: int | None = None,
+    system: bool = False,
 ) -> RunOfShowSegment:
     """Swap a segment with its neighbour ("up" or "down") in the timeline.
 
     The pair keeps the time span it had: the one moved earlier starts where the earlier one started,
-    and the gap between them is kept, so no other segment is touched.
+    and the gap between them is kept, so no other segment is touched. ``seen``, when given, is the
+    revision of the segment the caller saw.
     """
-    event = segment.plan.event
-    require_plan_editor(actor=actor, event=event, system=system)
+    locked, plan, _created = plan_lock(actor=actor, event=event, what=WHAT, system=system)
+    segment = row_locked(RunOfShowSegment, plan=plan, pk=segment_id, missing=_missing(segment_id))
+    if seen is not None:
+        revision_require(segment, seen, label=_label(segment), fields=SEGMENT_FIELDS)
     if direction not in ("up", "down"):
         raise DomainError({"direction": [_("移动方向须为 up(上移)或 down(下移)。")]})
-    ordered = list(segment.plan.segments.order_by("starts_at", "position", "id"))
+    ordered = _locked_in_order(plan)
     i = next(idx for idx, s in enumerate(ordered) if s.pk == segment.pk)
     j = i - 1 if direction == "up" else i + 1
     if j < 0 or j >= len(ordered):
@@ -231,65 +277,67 @@ def segment_move(
     )
     errors: dict[str, list[Any]] = {}
     for seg in (second, first):
-        for message in segment_window_problem(event, seg.title, seg.starts_at, seg.duration_minutes).values():
+        for message in segment_window_problem(
+            locked, seg.title, seg.starts_at, seg.duration_minutes
+        ).values():
             errors.setdefault("direction", []).append(message)
     if errors:
         raise DomainError(errors)
-    second.save(update_fields=["starts_at", "position"])
-    first.save(update_fields=["starts_at", "position"])
-    _renumber(segment.plan)
+    _times_set([(second, second.starts_at, second.position), (first, first.starts_at, first.position)])
+    _renumber(plan)
     segment.refresh_from_db()
+    first.refresh_from_db()
+    second.refresh_from_db()
     audit_record(
         actor=actor,
         action="plan.segment.move",
         target=segment,
-        event_id=event.pk,
+        event_id=locked.pk,
         summary=str(
             _("环节「%(t)s」%(d)s") % {"t": segment.title, "d": _("上移") if direction == "up" else _("下移")}
         ),
         before=before,
         after={"first": snapshot(second), "second": snapshot(first)},
     )
-    touch(event=event, actor=actor, what="segment")
+    touch(event=locked, actor=actor, what="segment")
     return segment
 
 
 @transaction.atomic
-def segments_relayout(*, actor: User | None, event: Event, system: bool = False) -> int:
+def segments_relayout(*, actor: User | None, event: Event | int, system: bool = False) -> int:
     """Lay the non-parallel segments out back to back from the event's start, in their current order.
 
     Parallel segments keep their times. Refused (nothing moved) when the result would end after the event.
     """
-    require_plan_editor(actor=actor, event=event, system=system)
-    plan = plan_get_or_create(event=event, actor=actor, system=True)
-    ordered = list(plan.segments.filter(parallel=False).order_by("starts_at", "position", "id"))
-    cursor = event.starts_at
-    moves: list[tuple[RunOfShowSegment, dt.datetime]] = []
+    locked, plan, _created = plan_lock(actor=actor, event=event, what=WHAT, system=system)
+    ordered = [s for s in _locked_in_order(plan) if not s.parallel]
+    cursor = locked.starts_at
+    moves: list[tuple[RunOfShowSegment, dt.datetime, int]] = []
     for seg in ordered:
-        moves.append((seg, cursor))
+        if seg.starts_at != cursor:
+            moves.append((seg, cursor, seg.position))
         cursor += dt.timedelta(minutes=seg.duration_minutes)
-    if cursor > event.ends_at:
+    if cursor > locked.ends_at:
         raise DomainError(
             {
                 "__all__": [
                     _("各环节总时长 %(n)s 分钟超过活动总时长 %(m)s 分钟,无法首尾相接排布。")
-                    % {"n": int((cursor - event.starts_at).total_seconds() // 60), "m": event_minutes(event)}
+                    % {
+                        "n": int((cursor - locked.starts_at).total_seconds() // 60),
+                        "m": event_minutes(locked),
+                    }
                 ]
             }
         )
-    changed = 0
-    for seg, start in moves:
-        if seg.starts_at != start:
-            RunOfShowSegment.objects.filter(pk=seg.pk).update(starts_at=start)
-            changed += 1
-    if changed:
+    if moves:
+        _times_set(moves)
         _renumber(plan)
         audit_record(
             actor=actor,
             action="plan.segment.relayout",
             target=plan,
-            event_id=event.pk,
-            summary=str(_("按顺序首尾相接重新排布 %(n)s 个环节。") % {"n": changed}),
+            event_id=locked.pk,
+            summary=str(_("按顺序首尾相接重新排布 %(n)s 个环节。") % {"n": len(moves)}),
         )
-        touch(event=event, actor=actor, what="segment")
-    return changed
+        touch(event=locked, actor=actor, what="segment")
+    return len(moves)

@@ -46,8 +46,13 @@ def test_a_plan_round_trip_through_the_api(as_organiser, event, organiser, media
     assert resp.status_code == 201, resp.content
     seg = resp.json()
     assert seg["local_start"] == "2027-03-18T16:30" and seg["owner"] == "organiser"
-    resp = c.patch(api(event, f"/segments/{seg['id']}"), {"duration_minutes": 45}, content_type=JSON)
+    resp = c.patch(
+        api(event, f"/segments/{seg['id']}"),
+        {"duration_minutes": 45, "revision": seg["revision"]},
+        content_type=JSON,
+    )
     assert resp.status_code == 200 and resp.json()["duration_minutes"] == 45
+    seg = resp.json()
 
     resp = c.post(
         api(event, "/budget-lines"),
@@ -63,8 +68,14 @@ def test_a_plan_round_trip_through_the_api(as_organiser, event, organiser, media
         content_type=JSON,
     )
     assert resp.status_code == 201
-    resp = c.patch(api(event, f"/budget-lines/{line['id']}"), {"note": "含布展"}, content_type=JSON)
+    resp = c.patch(
+        api(event, f"/budget-lines/{line['id']}"),
+        {"note": "含布展"},
+        content_type=JSON,
+        HTTP_IF_MATCH=f'"r{line["revision"]}"',
+    )
     assert resp.status_code == 200 and resp.json()["note"] == "含布展"
+    line = resp.json()
 
     resp = c.post(
         api(event, "/risks"),
@@ -73,10 +84,9 @@ def test_a_plan_round_trip_through_the_api(as_organiser, event, organiser, media
     )
     assert resp.status_code == 201
     risk = resp.json()
-    assert (
-        c.patch(api(event, f"/risks/{risk['id']}"), {"impact": "medium"}, content_type=JSON).json()["impact"]
-        == "medium"
-    )
+    resp = c.patch(api(event, f"/risks/{risk['id']}"), {"impact": "medium", "revision": 1}, content_type=JSON)
+    assert resp.json()["impact"] == "medium"
+    risk = resp.json()
 
     resp = c.post(
         api(event, "/attachments"),
@@ -98,10 +108,11 @@ def test_a_plan_round_trip_through_the_api(as_organiser, event, organiser, media
     assert summary["remaining"] == "100000.00"
     assert [x["id"] for x in data["attachments"]] == [att["id"]]
 
-    assert c.delete(api(event, f"/attachments/{att['id']}")).status_code == 204
-    assert c.delete(api(event, f"/risks/{risk['id']}")).status_code == 204
-    assert c.delete(api(event, f"/budget-lines/{line['id']}")).status_code == 204
-    assert c.delete(api(event, f"/segments/{seg['id']}")).status_code == 204
+    assert c.delete(api(event, f"/attachments/{att['id']}?revision={att['revision']}")).status_code == 204
+    assert c.delete(api(event, f"/risks/{risk['id']}?revision={risk['revision']}")).status_code == 204
+    resp = c.delete(api(event, f"/budget-lines/{line['id']}"), HTTP_IF_MATCH=f'"r{line["revision"]}"')
+    assert resp.status_code == 204
+    assert c.delete(api(event, f"/segments/{seg['id']}?revision={seg['revision']}")).status_code == 204
     data = c.get(api(event)).json()
     assert len(data["segments"]) == 7 and len(data["budget_lines"]) == 1 and data["attachments"] == []
 
@@ -163,11 +174,11 @@ def test_the_wrong_step_is_400_saying_which_steps_allow_it(as_organiser, event):
 
 def test_unknown_ids_are_404(as_organiser, event):
     assert as_organiser.get("/api/events/999999/plan").status_code == 404
-    assert (
-        as_organiser.patch(api(event, "/segments/999999"), {"title": "x"}, content_type=JSON).status_code
-        == 404
+    resp = as_organiser.patch(
+        api(event, "/segments/999999"), {"title": "x", "revision": 1}, content_type=JSON
     )
-    assert as_organiser.delete(api(event, "/budget-lines/999999")).status_code == 404
+    assert resp.status_code == 404
+    assert as_organiser.delete(api(event, "/budget-lines/999999?revision=1")).status_code == 404
     assert as_organiser.get(api(event, "/attachments/999999/download")).status_code == 404
 
 

@@ -113,7 +113,7 @@ def test_download_needs_a_login_and_removing_deletes_the_file(
     assert resp["X-Content-Type-Options"] == "nosniff"
     path = att.file.path
     with django_capture_on_commit_callbacks(execute=True):
-        attachment_remove(actor=organiser, attachment=att)
+        attachment_remove(actor=organiser, event=event, attachment_id=att.pk, seen=att.revision)
     import os
 
     assert not os.path.exists(path)

@@ -90,14 +90,14 @@ def test_a_custom_category_needs_a_name_and_keeps_one_code_per_name(plan, event,
 def test_editing_a_line_recomputes_the_amount_and_a_bad_edit_changes_nothing(plan, event, organiser):
     # REQ: PL-3
     line = add(event, organiser, quantity="2", unit_price="50")
-    budget_line_update(actor=organiser, line=line, unit_price="75.5")
+    budget_line_update(actor=organiser, event=event, line_id=line.pk, seen=line.revision, unit_price="75.5")
     line.refresh_from_db()
     assert line.amount == Decimal("151.00")
     with pytest.raises(DomainError):
-        budget_line_update(actor=organiser, line=line, quantity="-3")
+        budget_line_update(actor=organiser, event=event, line_id=line.pk, seen=line.revision, quantity="-3")
     line.refresh_from_db()
     assert line.quantity == Decimal("2.00") and line.amount == Decimal("151.00")
-    budget_line_remove(actor=organiser, line=line)
+    budget_line_remove(actor=organiser, event=event, line_id=line.pk, seen=line.revision)
     assert not BudgetLine.objects.filter(pk=line.pk).exists()
 
 
@@ -120,7 +120,7 @@ def test_the_summary_checks_the_reserve_against_the_organisation_band(
         Organisation.objects.filter(pk=organisation_get().pk).update(
             reserve_min=Decimal(band[0]), reserve_max=Decimal(band[1])
         )
-    plan_update(actor=organiser, event=event, approved_budget="200000")
+    plan_update(actor=organiser, event=event, seen=plan.revision, approved_budget="200000")
     add(event, organiser, category="venue", unit_price=str(100000 - int(reserve)))
     add(event, organiser, category="contingency", unit_price=reserve)
     summary = budget_summary(plan)
@@ -132,7 +132,7 @@ def test_the_summary_checks_the_reserve_against_the_organisation_band(
 
 def test_a_line_that_takes_the_total_over_the_approved_amount_is_recorded_and_flagged(plan, event, organiser):
     # REQ: PL-3
-    plan_update(actor=organiser, event=event, approved_budget="1000")
+    plan_update(actor=organiser, event=event, seen=plan.revision, approved_budget="1000")
     line = add(event, organiser, quantity="1", unit_price="1500")
     assert line.pk
     plan.refresh_from_db()
@@ -147,7 +147,9 @@ def test_a_line_that_takes_the_total_over_the_approved_amount_is_recorded_and_fl
 def test_the_approved_amount_must_be_a_non_negative_number(plan, event, organiser, value, words):
     # REQ: PL-3
     with pytest.raises(DomainError) as exc:
-        plan_update(actor=organiser, event=event, approved_budget=value, background="不应写入")
+        plan_update(
+            actor=organiser, event=event, seen=plan.revision, approved_budget=value, background="不应写入"
+        )
     assert words in str(exc.value.errors["approved_budget"][0])
     plan.refresh_from_db()
     assert plan.approved_budget is None and plan.background == ""
@@ -164,15 +166,14 @@ def test_the_budget_is_frozen_once_the_event_has_left_approval(plan, event, orga
     # REQ: LC-2
     line = add(event, organiser)
     move(event, Step.RESOURCES)
-    line.plan.event.refresh_from_db()
     with pytest.raises(DomainError) as exc:
-        budget_line_update(actor=organiser, line=line, unit_price="1")
+        budget_line_update(actor=organiser, event=event, line_id=line.pk, seen=line.revision, unit_price="1")
     assert exc.value.code == "wrong_step" and "资源协调" in exc.value.message
 
 
 def test_the_reserve_share_is_rounded_once_for_display(plan, event, organiser):
     # REQ: PL-3
-    plan_update(actor=organiser, event=event, approved_budget="30000")
+    plan_update(actor=organiser, event=event, seen=plan.revision, approved_budget="30000")
     add(event, organiser, category="venue", unit_price="23957.00")
     add(event, organiser, category="contingency", unit_price="2011.48")
     summary = budget_summary(plan)

@@ -11,7 +11,8 @@ from huodong.events.steps import Step
 from huodong.planning.models import BudgetLine, Plan, PlanAttachment, RunOfShowSegment
 from tests.factories import login
 
-from .conftest import at, complete_plan, move
+from .conftest import at, move
+from .test_plan_gate import complete_plan
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("event_at_plan_step")]
 
@@ -102,12 +103,21 @@ def test_a_non_numeric_price_shows_the_field_error_in_the_budget_form(as_organis
     assert not BudgetLine.objects.exists()
 
 
-def test_an_htmx_post_gets_the_budget_section_with_the_warnings_and_the_checklist(as_organiser, plan, event):
-    # REQ: PL-3
-    as_organiser.post(
+def test_an_htmx_post_goes_back_to_the_budget_section_with_the_warnings_and_the_checklist(
+    as_organiser, plan, event
+):
+    # REQ: PL-3 — one page flow (issue 6): a saved form sends the browser back to its section.
+    resp = as_organiser.post(
         url(event, "basics/"),
-        {"theme": "智启未来", "tone": "高端专业", "background": "背景", "approved_budget": "1000"},
+        {
+            "theme": "智启未来",
+            "tone": "高端专业",
+            "background": "背景",
+            "approved_budget": "1000",
+            "revision": plan.revision,
+        },
     )
+    assert resp.status_code == 302 and resp["Location"].endswith("#basics")
     resp = as_organiser.post(
         url(event, "budget/add/"),
         {
@@ -119,12 +129,25 @@ def test_an_htmx_post_gets_the_budget_section_with_the_warnings_and_the_checklis
         },
         HTTP_HX_REQUEST="true",
     )
-    assert resp.status_code == 200
+    assert resp.status_code == 204 and resp["HX-Redirect"] == url(event) + "#budget"
+    assert BudgetLine.objects.get().amount == Decimal("1200.00")
+    html = as_organiser.get(url(event) + "?partial=budget", HTTP_HX_REQUEST="true").content.decode()
+    assert html.lstrip().startswith('<section class="card" id="budget"')
+    assert "1200.00" in html and "超出审批额度" in html and "预算明细已添加。" not in html
+
+
+def test_an_htmx_post_refused_gets_its_section_with_the_errors_and_the_checklist(as_organiser, plan, event):
+    # REQ: PL-3
+    resp = as_organiser.post(
+        url(event, "budget/add/"),
+        {"bl-category": "venue", "bl-item": "场地", "bl-quantity": "2", "bl-unit_price": "-1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert resp.status_code == 400
     html = resp.content.decode()
     assert html.lstrip().startswith('<section class="card" id="budget"')
-    assert "1200.00" in html and "超出审批额度" in html
-    assert 'hx-swap-oob="true"' in html
-    assert BudgetLine.objects.get().amount == Decimal("1200.00")
+    assert "单价不能为负数" in html and 'hx-swap-oob="true"' in html
+    assert not BudgetLine.objects.exists()
 
 
 def test_a_custom_budget_category_can_be_chosen_in_the_form(as_organiser, plan, event):
@@ -147,14 +170,17 @@ def test_rows_are_edited_in_place(as_organiser, plan, event, organiser):
     # REQ: PL-2
     seg = plan.segments.get(title="合影")
     resp = as_organiser.get(url(event) + f"?edit=segment-{seg.pk}&partial=segments", HTTP_HX_REQUEST="true")
-    assert resp.status_code == 200 and f'name="seg{seg.pk}-title"' in resp.content.decode()
+    html = resp.content.decode()
+    assert resp.status_code == 200 and 'name="title"' in html
+    assert f'name="revision" value="{seg.revision}"' in html
     resp = as_organiser.post(
         url(event, f"segments/{seg.pk}/"),
         {
-            f"seg{seg.pk}-title": "全体合影",
-            f"seg{seg.pk}-starts_at": "2027-03-18T16:10",
-            f"seg{seg.pk}-duration_minutes": "15",
-            f"seg{seg.pk}-key_actions": "合影",
+            "title": "全体合影",
+            "starts_at": "2027-03-18T16:10",
+            "duration_minutes": "15",
+            "key_actions": "合影",
+            "revision": seg.revision,
         },
     )
     assert resp.status_code == 302

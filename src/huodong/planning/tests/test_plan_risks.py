@@ -18,6 +18,7 @@ def test_theme_and_tone_are_saved_on_the_event_with_the_plan_fields(plan, event,
     plan_update(
         actor=organiser,
         event=event,
+        seen=plan.revision,
         theme="智启未来·2027新品发布会",
         tone="年轻活力",
         background="背景",
@@ -35,7 +36,7 @@ def test_theme_and_tone_are_saved_on_the_event_with_the_plan_fields(plan, event,
 def test_a_too_long_theme_is_refused_and_nothing_changes(plan, event, organiser):
     # REQ: PL-1
     with pytest.raises(DomainError) as exc:
-        plan_update(actor=organiser, event=event, theme="长" * 201, background="不应写入")
+        plan_update(actor=organiser, event=event, seen=plan.revision, theme="长" * 201, background="不应写入")
     assert "theme" in exc.value.errors
     event.refresh_from_db()
     plan.refresh_from_db()
@@ -45,7 +46,7 @@ def test_a_too_long_theme_is_refused_and_nothing_changes(plan, event, organiser)
 def test_an_outsider_cannot_change_the_theme(plan, event, outsider):
     # REQ: PL-1
     with pytest.raises(NotAllowed):
-        plan_update(actor=outsider, event=event, theme="改名")
+        plan_update(actor=outsider, event=event, seen=plan.revision, theme="改名")
 
 
 def test_risks_can_be_added_edited_and_removed(plan, event, organiser):
@@ -60,10 +61,10 @@ def test_risks_can_be_added_edited_and_removed(plan, event, organiser):
         backup_resource="暖场节目",
     )
     assert (r.likelihood, r.impact, r.owner) == ("high", "low", organiser)
-    risk_update(actor=organiser, risk=r, impact="high")
+    risk_update(actor=organiser, event=event, risk_id=r.pk, seen=r.revision, impact="high")
     r.refresh_from_db()
     assert r.impact == "high" and r.response == "调整流程"
-    risk_remove(actor=organiser, risk=r)
+    risk_remove(actor=organiser, event=event, risk_id=r.pk, seen=r.revision)
     assert not Risk.objects.filter(pk=r.pk).exists()
 
 
@@ -78,3 +79,40 @@ def test_a_bad_risk_is_refused_naming_the_field(plan, event, organiser, field, v
         risk_add(actor=organiser, event=event, **kwargs)
     assert words in str(exc.value.errors[field][0])
     assert Risk.objects.count() == count
+
+
+# ---------------------------------------------------------------- issue 6: changing a risk's text
+def test_the_text_of_a_risk_can_be_changed_through_the_api(as_organiser, plan, event):
+    # Issue 6, finding 5: PATCH of a risk's text answered 500 (the field ``risk`` clashed with the service's
+    # argument naming the row).
+    row = plan.risks.first()
+    resp = as_organiser.patch(
+        f"/api/events/{event.pk}/plan/risks/{row.pk}",
+        {"risk": "投影与音响同时故障", "revision": row.revision},
+        content_type="application/json",
+    )
+    assert resp.status_code == 200, resp.content
+    assert resp.json()["risk"] == "投影与音响同时故障"
+    row.refresh_from_db()
+    assert row.risk == "投影与音响同时故障"
+
+
+def test_the_risk_edit_form_saves_the_text(as_organiser, plan, event, organiser):
+    # Issue 6, finding 5: the risk edit form always answered 500.
+    row = plan.risks.first()
+    page = as_organiser.get(f"/events/{event.pk}/planning/plan/?edit=risk-{row.pk}").content.decode()
+    assert 'name="risk"' in page and 'name="revision"' in page
+    resp = as_organiser.post(
+        f"/events/{event.pk}/planning/plan/risks/{row.pk}/",
+        {
+            "risk": "嘉宾大面积迟到",
+            "likelihood": "high",
+            "impact": "medium",
+            "owner": organiser.pk,
+            "response": "调整流程",
+            "revision": row.revision,
+        },
+    )
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    row.refresh_from_db()
+    assert (row.risk, row.likelihood, row.owner) == ("嘉宾大面积迟到", "high", organiser)

@@ -121,19 +121,26 @@ def test_updating_a_segment_checks_the_window_again_and_keeps_the_old_values(pla
     # REQ: PL-2
     photo = plan.segments.get(title="合影")  # 16:10–16:20
     with pytest.raises(DomainError) as exc:
-        segment_update(actor=organiser, segment=photo, starts_at=at(17, 30))
+        segment_update(
+            actor=organiser, event=event, segment_id=photo.pk, seen=photo.revision, starts_at=at(17, 30)
+        )
     assert "晚于活动结束 17:30" in str(exc.value.errors["duration_minutes"][0])
     photo.refresh_from_db()
     assert photo.starts_at == at(16, 10)
     assert segment_update(
-        actor=organiser, segment=photo, starts_at=at(17, 0), duration_minutes=30
+        actor=organiser,
+        event=event,
+        segment_id=photo.pk,
+        seen=photo.revision,
+        starts_at=at(17, 0),
+        duration_minutes=30,
     ).ends_at == at(17, 30)
 
 
 def test_moving_a_segment_up_swaps_it_with_its_neighbour_inside_their_span(plan, event, organiser):
     # REQ: PL-2
     speech = plan.segments.get(title="领导致辞")  # 14:10–14:25 after 开场 14:00–14:10
-    segment_move(actor=organiser, segment=speech, direction="up")
+    segment_move(actor=organiser, event=event, segment_id=speech.pk, direction="up")
     titles = list(plan.segments.order_by("starts_at").values_list("title", flat=True))
     assert titles[:3] == ["签到", "领导致辞", "开场"]
     assert list(plan.segments.order_by("position").values_list("title", flat=True))[:3] == titles[:3]
@@ -142,13 +149,13 @@ def test_moving_a_segment_up_swaps_it_with_its_neighbour_inside_their_span(plan,
     assert speech.starts_at == at(14, 0) and opening.starts_at == at(14, 15) and opening.ends_at == at(14, 25)
     first = plan.segments.get(title="签到")
     with pytest.raises(DomainError):
-        segment_move(actor=organiser, segment=first, direction="up")
+        segment_move(actor=organiser, event=event, segment_id=first.pk, direction="up")
 
 
 def test_relayout_lays_segments_back_to_back_from_the_start(plan, event, organiser):
     # REQ: PL-2
     seg = plan.segments.get(title="签到")
-    segment_remove(actor=organiser, segment=seg)
+    segment_remove(actor=organiser, event=event, segment_id=seg.pk, seen=seg.revision)
     assert segments_relayout(actor=organiser, event=event) == 6
     first = plan.segments.order_by("starts_at").first()
     assert first.title == "开场" and first.starts_at == event.starts_at

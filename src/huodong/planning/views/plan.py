@@ -1,21 +1,22 @@
 """The plan page (PL-1, PL-2, PL-3, DOC-2): theme and background, run of show, budget, risks, attachments.
 
-One page with a section per part, each editable in place: with htmx a form posts and gets its section
-back (plus the completeness checklist, out of band); without JavaScript the same forms post and the page
-redirects back (or re-renders with the field errors, status 400). Each view parses, calls one service,
-renders. People who cannot edit see the page read-only.
+One page with a section per part, each editable in place, through the one page flow (``core.pageflow``):
+a form posts, one service runs, and the page redirects back to its section (``HX-Redirect`` for htmx); a
+refusal shows the section again (the whole page without JavaScript) with the errors beside their fields,
+status 400 — or 409 with "已被某某修改" and the other person's values when someone saved first (every edit
+form carries the revision it showed). Buttons without fields (delete, move, lay out, pre-fill) go back
+saying what happened. People who cannot edit see the page read-only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
-from django.shortcuts import redirect, render
+from django.http import HttpResponse, HttpResponseBase
+from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils.functional import Promise
@@ -23,17 +24,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
-from huodong.core.errors import DomainError, NotFound
-from huodong.core.forms import apply_domain_errors
-from huodong.core.models import User
-from huodong.core.views import forbidden
+from huodong.core.concurrency import retry_on_conflict, revision_of
+from huodong.core.errors import DomainError
+from huodong.core.http import AuthedRequest, actor
+from huodong.core.pageflow import action_post, error_page, event_page, form_post
+from huodong.events.access import Need, event_access
 from huodong.events.lifecycle import gate_evaluate
 from huodong.events.models import Event
 from huodong.events.steps import Step
 from huodong.events.tabs import event_tabs
 from huodong.planning.forms.plan import AttachmentForm, BudgetLineForm, PlanBasicsForm, RiskForm, SegmentForm
 from huodong.planning.models import Plan, RunOfShowSegment
-from huodong.planning.rules import PLAN_EDITABLE_STEPS, can_edit_planning
+from huodong.planning.rules import PLAN_EDITABLE_STEPS
 from huodong.planning.selectors_plan import (
     SegmentProblems,
     attachment_file_response,
@@ -53,60 +55,31 @@ from huodong.planning.services import risks as risk_services
 from huodong.planning.services import run_of_show as segment_services
 
 SECTIONS = ("basics", "segments", "budget", "risks", "attachments")
-
-
-class _Failed(Exception):
-    """A form or service said no: re-render ``section`` with the bound form carrying the errors."""
-
-    def __init__(self, section: str, forms: dict[str, Any], editing: str = "") -> None:
-        self.section, self.forms, self.editing = section, forms, editing
-
-
-def _event(event_id: int) -> Event:
-    event = (
-        Event.objects.select_related("event_type", "owner", "requesting_department")
-        .filter(pk=event_id)
-        .first()
-    )
-    if event is None:
-        raise NotFound(_("活动不存在。"))
-    return event
-
-
-def _actor(request: HttpRequest) -> User:
-    """The signed-in person (every view here is behind ``login_required``)."""
-    return cast(User, request.user)
-
-
-def _can_edit(request: HttpRequest, event: Event) -> bool:
-    return can_edit_planning(request.user, event) and event.step in PLAN_EDITABLE_STEPS  # type: ignore[arg-type]
+# An edit form is not prefixed (the page flow reads its ``revision`` by name): its own ids keep it apart
+# from the add forms and the basics form on the same page.
+EDIT_IDS = "edit_%s"
 
 
 @dataclass(frozen=True)
 class _Rows:
     """One kind of row the page adds, edits and deletes in place (run-of-show segments, budget lines,
     risks). ``key`` names its forms in the context (``segment_form``, ``segment_edit_form``) and the row
-    being edited (``?edit=segment-12``); the services are the API's: ``<thing>_get(event, <id_kwarg>)``,
-    ``<thing>_add(actor, event, …)``, ``<thing>_update`` and ``_remove(actor, <row_kwarg>, …)``."""
+    being edited (``?edit=segment-12``); the services are the API's: ``<thing>_add(actor, event, …)``,
+    ``<thing>_update(actor, event, <id_kwarg>, seen, …)`` and ``_remove(actor, event, <id_kwarg>, seen)``."""
 
     key: str
     section: str
-    prefix: str  # the add form's prefix; an edit form adds the row's id (``seg12``)
+    prefix: str  # the add form's prefix
     fields: tuple[str, ...]  # what the form hands on to the service
     form: Callable[..., Any]  # (event, categories or None, *form args, **form kwargs) → the form
     initial: Callable[[Event, Any], dict[str, Any]]  # a row → its edit form's values
-    id_kwarg: str  # the row's id, in the URL and to ``get``
-    row_kwarg: str
-    get: Callable[..., Any]
+    id_kwarg: str  # the row's id, in the URL and to the services
     add: Callable[..., Any]
     update: Callable[..., Any]
     remove: Callable[..., Any]
     added: Promise
     saved: Promise
     deleted: Promise
-
-    def row(self, event: Event, ids: dict[str, int]) -> Any:
-        return self.get(event=event, **{self.id_kwarg: ids[self.id_kwarg]})
 
 
 def _segment_form(event: Event, _categories: Any, *args: Any, **kwargs: Any) -> SegmentForm:
@@ -134,6 +107,7 @@ def _new_segment_initial(event: Event, segments: list[RunOfShowSegment]) -> dict
 
 def _segment_initial(event: Event, seg: RunOfShowSegment) -> dict[str, Any]:
     return {
+        "revision": seg.revision,
         "title": seg.title,
         "starts_at": local(event, seg.starts_at).strftime("%Y-%m-%dT%H:%M"),
         "duration_minutes": seg.duration_minutes,
@@ -144,8 +118,10 @@ def _segment_initial(event: Event, seg: RunOfShowSegment) -> dict[str, Any]:
 
 
 def _initial_from(*names: str) -> Callable[[Event, Any], dict[str, Any]]:
-    """The edit form's values read straight off the row (an owner by id)."""
-    return lambda _event, row: {n: getattr(row, "owner_id" if n == "owner" else n) for n in names}
+    """The edit form's values read straight off the row (an owner by id), with the row's revision."""
+    return lambda _event, row: {
+        n: getattr(row, "owner_id" if n == "owner" else n) for n in ("revision", *names)
+    }
 
 
 SEGMENTS = _Rows(
@@ -156,8 +132,6 @@ SEGMENTS = _Rows(
     form=_segment_form,
     initial=_segment_initial,
     id_kwarg="segment_id",
-    row_kwarg="segment",
-    get=segment_services.segment_get,
     add=segment_services.segment_add,
     update=segment_services.segment_update,
     remove=segment_services.segment_remove,
@@ -173,8 +147,6 @@ BUDGET_LINES = _Rows(
     form=_budget_form,
     initial=_initial_from("category", "item", "quantity", "unit", "unit_price", "note"),
     id_kwarg="line_id",
-    row_kwarg="line",
-    get=budget_services.budget_line_get,
     add=budget_services.budget_line_add,
     update=budget_services.budget_line_update,
     remove=budget_services.budget_line_remove,
@@ -190,8 +162,6 @@ RISKS = _Rows(
     form=_risk_form,
     initial=_initial_from("risk", "likelihood", "impact", "owner", "response", "backup_resource"),
     id_kwarg="risk_id",
-    row_kwarg="risk",
-    get=risk_services.risk_get,
     add=risk_services.risk_add,
     update=risk_services.risk_update,
     remove=risk_services.risk_remove,
@@ -203,21 +173,21 @@ ROW_KINDS = (SEGMENTS, BUDGET_LINES, RISKS)
 
 
 # ---------------------------------------------------------------- the page's context, piece by piece
-def _page_plan(request: HttpRequest, event: Event, can_edit: bool) -> Plan | None:
+def _page_plan(request: AuthedRequest, event: Event, can_edit: bool) -> Plan | None:
     """The event's plan; an editor opening the page for the first time starts an empty one."""
     plan = plan_of(event)
     if plan is None and can_edit:
-        plan = plan_services.plan_get_or_create(event=event, actor=_actor(request))  # type: ignore[arg-type]
+        plan = plan_services.plan_get_or_create(event=event, actor=actor(request))
     return plan
 
 
-def _page_frame(request: HttpRequest, event: Event, plan: Plan | None, can_edit: bool) -> dict[str, Any]:
+def _page_frame(event: Event, plan: Plan | None, can_edit: bool, is_editor: bool) -> dict[str, Any]:
     """What frames every section: the event header, tabs, who may edit and in which steps."""
     return {
         "event": event,
         "plan": plan,
         "can_edit": can_edit,
-        "is_editor": can_edit_planning(request.user, event),  # type: ignore[arg-type]
+        "is_editor": is_editor,
         "editable_steps": "、".join(str(Step(s).label) for s in PLAN_EDITABLE_STEPS),
         "tabs": event_tabs(event.pk, "plan"),
         "nav": event.phase.value,
@@ -256,8 +226,9 @@ def _add_forms(
     segments: list[RunOfShowSegment],
     categories: list[dict[str, str]],
 ) -> dict[str, Any]:
-    """The forms that add to each section: blank, or as posted with their errors."""
+    """The forms that add to each section (and the basics form): blank, or as posted with their errors."""
     basics = {
+        "revision": plan.revision if plan else None,
         "theme": event.theme,
         "tone": event.tone,
         "background": plan.background if plan else "",
@@ -290,17 +261,20 @@ def _edit_forms(
             row = next((r for r in rows[kind.key] if r.pk == edit_pk), None)
             if row is not None:
                 form = kind.form(
-                    event, categories, prefix=f"{kind.prefix}{row.pk}", initial=kind.initial(event, row)
+                    event, categories, edit=True, auto_id=EDIT_IDS, initial=kind.initial(event, row)
                 )
         ctx[f"{kind.key}_edit_form"] = form
     return ctx
 
 
 def _context(
-    request: HttpRequest, event: Event, *, forms: dict[str, Any] | None = None, editing: str = ""
+    request: AuthedRequest, event: Event, *, forms: dict[str, Any] | None = None, editing: str = ""
 ) -> dict[str, Any]:
     forms = forms or {}
-    can_edit = _can_edit(request, event)
+    # Edit controls show for those who may edit the event (owner, team organiser, administrator), and
+    # only while the plan may change; the services check both again on the locked event.
+    is_editor = event_access(request.user, event).can(Need.EDIT)
+    can_edit = is_editor and event.step in PLAN_EDITABLE_STEPS
     plan = _page_plan(request, event, can_edit)
     segments = segments_of(plan)
     problems = segment_problems(event, segments)
@@ -309,10 +283,10 @@ def _context(
     risks = list(plan.risks.select_related("owner")) if plan else []
     attachments = list(plan.attachments.select_related("uploaded_by")) if plan else []
     edit_kind, _sep, edit_id = editing.partition("-")
-    edit_pk = int(edit_id) if edit_id.isdigit() else None
+    edit_pk = int(edit_id) if edit_id.isdigit() and len(edit_id) < 10 else None
     if not can_edit:
         edit_kind = ""
-    ctx = _page_frame(request, event, plan, can_edit)
+    ctx = _page_frame(event, plan, can_edit, is_editor)
     ctx.update(
         {
             "segment_rows": _segment_rows(
@@ -339,211 +313,241 @@ def _context(
     return ctx
 
 
-def _section_response(request: HttpRequest, event: Event, section: str, ctx: dict[str, Any]) -> HttpResponse:
+def _section_response(request: AuthedRequest, section: str, ctx: dict[str, Any], status: int) -> HttpResponse:
     """An htmx answer: the section, plus the completeness checklist swapped out of band."""
     html = render_to_string(f"planning/plan.html#{section}", ctx, request=request)
     html += render_to_string("planning/plan.html#gate", {**ctx, "oob": True}, request=request)
-    return HttpResponse(html)
+    return HttpResponse(html, status=status)
 
 
-def _error_response(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return render(request, "core/error.html", {"error": exc}, status=exc.status)
+def _url(event: Event, section: str) -> str:
+    return reverse("planning:plan", kwargs={"event_id": event.pk}) + f"#{section}"
 
 
-def _guarded(handler: Any) -> Any:
-    """Common shape of the write views: parse, call one service, answer as htmx partial or full page."""
+def _form_post(
+    request: AuthedRequest,
+    event: Event,
+    *,
+    section: str,
+    form_key: str,
+    form: Any,
+    save: Callable[[dict[str, Any]], Any],
+    done: Any,
+    editing: str = "",
+) -> HttpResponse:
+    """``core.pageflow.form_post`` with this page's refusal: the section (htmx) or the page, the form
+    as posted with its errors (or the stale notice) in place of the blank one."""
 
-    @login_required
-    @require_POST
-    def view(request: HttpRequest, event_id: int, **kwargs: Any) -> HttpResponse:
-        try:
-            event = _event(event_id)
-        except DomainError as exc:
-            return _error_response(request, exc)
-        try:
-            section, message = handler(request, event, **kwargs)
-        except _Failed as failed:
-            ctx = _context(request, event, forms=failed.forms, editing=failed.editing)
-            if request.htmx:  # type: ignore[attr-defined]
-                return _section_response(request, event, failed.section, ctx)
-            return render(request, "planning/plan.html", ctx, status=400)
-        except DomainError as exc:
-            if exc.status in (403, 404):
-                return forbidden(request, exc) if exc.status == 403 else _error_response(request, exc)
-            messages.error(request, exc.message)
-            if request.htmx:  # type: ignore[attr-defined]
-                # Not a form's error (wrong step, first segment moved up…): reload to show the message.
-                return HttpResponse(status=204, headers={"HX-Refresh": "true"})
-            return redirect(reverse("planning:plan", kwargs={"event_id": event.pk}))
-        if request.htmx:  # type: ignore[attr-defined]
-            event.refresh_from_db()
-            return _section_response(request, event, section, _context(request, event))
-        if message:
-            messages.success(request, message)
-        return redirect(reverse("planning:plan", kwargs={"event_id": event.pk}) + f"#{section}")
+    def page(status: int) -> HttpResponse:
+        ctx = _context(request, event, forms={form_key: form}, editing=editing)
+        if getattr(request, "htmx", False):
+            return _section_response(request, section, ctx, status)
+        return render(request, "planning/plan.html", ctx, status=status)
 
-    view.__name__ = handler.__name__
-    view.__doc__ = handler.__doc__
-    return view
+    # A deadlock or serialization failure that still happens is tried again, then a 409 beside the form.
+    return form_post(
+        request, form, save=retry_on_conflict(save), page=page, success_url=_url(event, section), done=done
+    )
 
 
-def _run(section: str, form_key: str, form: Any, call: Any, editing: str = "") -> None:
-    """Validate ``form`` then call the service; a refusal becomes a ``_Failed`` carrying the form."""
-    if not form.is_valid():
-        raise _Failed(section, {form_key: form}, editing)
-    try:
-        call(form.cleaned_data)
-    except DomainError as exc:
-        if exc.status != 400:
-            raise
-        apply_domain_errors(form, exc)
-        raise _Failed(section, {form_key: form}, editing) from exc
+def _action_post(
+    request: AuthedRequest, event: Event, section: str, act: Callable[[], Any], done: Any
+) -> HttpResponse:
+    url = _url(event, section)
+    return action_post(request, act=retry_on_conflict(act), success_url=url, failure_url=url, done=done)
+
+
+def _seen(request: AuthedRequest) -> int | None:
+    """The revision a button's form was shown with (delete and move buttons carry it)."""
+    return revision_of(request.POST.get("revision"))
 
 
 # ---------------------------------------------------------------- read
-@login_required
 @require_GET
-def page(request: HttpRequest, event_id: int) -> HttpResponse:
+@event_page(Need.VIEW)
+def page(request: AuthedRequest, event: Event) -> HttpResponse:
     try:
-        event = _event(event_id)
+        ctx = _context(request, event, editing=request.GET.get("edit", ""))
     except DomainError as exc:
-        return _error_response(request, exc)
-    editing = request.GET.get("edit", "")
-    try:
-        ctx = _context(request, event, editing=editing)
-    except DomainError as exc:
-        return _error_response(request, exc)
+        return error_page(request, exc)
     partial = request.GET.get("partial", "")
-    if request.htmx and partial in SECTIONS:  # type: ignore[attr-defined]
+    if getattr(request, "htmx", False) and partial in SECTIONS:
         return render(request, f"planning/plan.html#{partial}", ctx)
     return render(request, "planning/plan.html", ctx)
 
 
-@login_required
 @require_GET
-def attachment_download(request: HttpRequest, event_id: int, attachment_id: int) -> HttpResponseBase:
-    """Any signed-in colleague may read the plan's attachments; there is no public URL."""
+@event_page(Need.VIEW)
+def attachment_download(request: AuthedRequest, event: Event, attachment_id: int) -> HttpResponseBase:
+    """Anyone who may see the event (every signed-in colleague) may read its attachments; no public URL."""
     try:
-        event = _event(event_id)
         att = attachment_services.attachment_get(event=event, attachment_id=attachment_id)
-    except DomainError as exc:
-        return _error_response(request, exc)
-    try:
         response = attachment_file_response(att)
-    except NotFound as exc:
-        raise Http404(exc.message) from exc
+    except DomainError as exc:
+        return error_page(request, exc)
     response["Cache-Control"] = "private, no-store"
     return response
 
 
 # ---------------------------------------------------------------- writes
-@_guarded
-def plan_basics(request: HttpRequest, event: Event) -> tuple[str, str]:
+@require_POST
+@event_page(Need.EDIT)
+def plan_basics(request: AuthedRequest, event: Event) -> HttpResponse:
     form = PlanBasicsForm(request.POST)
-    _run(
-        "basics", "basics", form, lambda d: plan_services.plan_update(actor=_actor(request), event=event, **d)
+
+    def save(data: dict[str, Any]) -> Any:
+        fields = {k: v for k, v in data.items() if k != "revision"}
+        return plan_services.plan_update(actor=actor(request), event=event, seen=data["revision"], **fields)
+
+    return _form_post(
+        request, event, section="basics", form_key="basics", form=form, save=save, done=_("策划方案已保存。")
     )
-    return "basics", _("策划方案已保存。")
 
 
-@_guarded
-def plan_prefill(request: HttpRequest, event: Event) -> tuple[str, str]:
-    added = plan_services.plan_prefill_from_template(event=event, actor=_actor(request))  # type: ignore[arg-type]
-    return "segments", _("已按活动类型模板预填 %(s)s 个环节、%(r)s 项风险。") % {
-        "s": added["segments"],
-        "r": added["risks"],
-    }
+@require_POST
+@event_page(Need.EDIT)
+def plan_prefill(request: AuthedRequest, event: Event) -> HttpResponse:
+    def act() -> None:
+        added = plan_services.plan_prefill_from_template(event=event, actor=actor(request))
+        done = _("已按活动类型模板预填 %(s)s 个环节、%(r)s 项风险。")
+        messages.success(request, done % {"s": added["segments"], "r": added["risks"]})
+
+    return _action_post(request, event, "segments", act, None)
 
 
 # ---------------------------------------------------------------- segments, budget lines, risks
-def _row_add(kind: _Rows) -> Callable[..., tuple[str, str]]:
-    def handler(request: HttpRequest, event: Event) -> tuple[str, str]:
+def _row_add(kind: _Rows) -> Callable[..., HttpResponse]:
+    @require_POST
+    @event_page(Need.EDIT)
+    def view(request: AuthedRequest, event: Event) -> HttpResponse:
         form = kind.form(event, None, request.POST, prefix=kind.prefix)
-        _run(
-            kind.section,
-            kind.key,
-            form,
-            lambda d: kind.add(actor=_actor(request), event=event, **{k: d[k] for k in kind.fields}),
+        return _form_post(
+            request,
+            event,
+            section=kind.section,
+            form_key=kind.key,
+            form=form,
+            save=lambda d: kind.add(actor=actor(request), event=event, **{k: d[k] for k in kind.fields}),
+            done=kind.added,
         )
-        return kind.section, str(kind.added)
 
-    handler.__name__ = f"{kind.key}_add"
-    return handler
+    view.__name__ = f"{kind.key}_add"
+    return view
 
 
-def _row_edit(kind: _Rows) -> Callable[..., tuple[str, str]]:
-    def handler(request: HttpRequest, event: Event, **ids: int) -> tuple[str, str]:
-        row = kind.row(event, ids)
-        form = kind.form(event, None, request.POST, prefix=f"{kind.prefix}{row.pk}")
-        _run(
-            kind.section,
-            f"{kind.key}_edit",
-            form,
-            lambda d: kind.update(
-                actor=_actor(request), **{kind.row_kwarg: row}, **{k: d[k] for k in kind.fields}
+def _row_edit(kind: _Rows) -> Callable[..., HttpResponse]:
+    @require_POST
+    @event_page(Need.EDIT)
+    def view(request: AuthedRequest, event: Event, **ids: int) -> HttpResponse:
+        pk = ids[kind.id_kwarg]
+        form = kind.form(event, None, request.POST, edit=True, auto_id=EDIT_IDS)
+        return _form_post(
+            request,
+            event,
+            section=kind.section,
+            form_key=f"{kind.key}_edit",
+            form=form,
+            save=lambda d: kind.update(
+                actor=actor(request),
+                event=event,
+                seen=d["revision"],
+                **{kind.id_kwarg: pk},
+                **{k: d[k] for k in kind.fields},
             ),
-            editing=f"{kind.key}-{row.pk}",
+            done=kind.saved,
+            editing=f"{kind.key}-{pk}",
         )
-        return kind.section, str(kind.saved)
 
-    handler.__name__ = f"{kind.key}_edit"
-    return handler
-
-
-def _row_delete(kind: _Rows) -> Callable[..., tuple[str, str]]:
-    def handler(request: HttpRequest, event: Event, **ids: int) -> tuple[str, str]:
-        kind.remove(actor=_actor(request), **{kind.row_kwarg: kind.row(event, ids)})
-        return kind.section, str(kind.deleted)
-
-    handler.__name__ = f"{kind.key}_delete"
-    return handler
+    view.__name__ = f"{kind.key}_edit"
+    return view
 
 
-segment_add = _guarded(_row_add(SEGMENTS))
-segment_edit = _guarded(_row_edit(SEGMENTS))
-segment_delete = _guarded(_row_delete(SEGMENTS))
-budget_add = _guarded(_row_add(BUDGET_LINES))
-budget_edit = _guarded(_row_edit(BUDGET_LINES))
-budget_delete = _guarded(_row_delete(BUDGET_LINES))
-risk_add = _guarded(_row_add(RISKS))
-risk_edit = _guarded(_row_edit(RISKS))
-risk_delete = _guarded(_row_delete(RISKS))
+def _row_delete(kind: _Rows) -> Callable[..., HttpResponse]:
+    @require_POST
+    @event_page(Need.EDIT)
+    def view(request: AuthedRequest, event: Event, **ids: int) -> HttpResponse:
+        return _action_post(
+            request,
+            event,
+            kind.section,
+            lambda: kind.remove(
+                actor=actor(request), event=event, seen=_seen(request), **{kind.id_kwarg: ids[kind.id_kwarg]}
+            ),
+            kind.deleted,
+        )
+
+    view.__name__ = f"{kind.key}_delete"
+    return view
 
 
-@_guarded
-def segment_move(request: HttpRequest, event: Event, segment_id: int) -> tuple[str, str]:
-    seg = segment_services.segment_get(event=event, segment_id=segment_id)
-    segment_services.segment_move(
-        actor=_actor(request), segment=seg, direction=request.POST.get("direction", "")
-    )  # type: ignore[arg-type]
-    return "segments", _("流程顺序已调整。")
+segment_add = _row_add(SEGMENTS)
+segment_edit = _row_edit(SEGMENTS)
+segment_delete = _row_delete(SEGMENTS)
+budget_add = _row_add(BUDGET_LINES)
+budget_edit = _row_edit(BUDGET_LINES)
+budget_delete = _row_delete(BUDGET_LINES)
+risk_add = _row_add(RISKS)
+risk_edit = _row_edit(RISKS)
+risk_delete = _row_delete(RISKS)
 
 
-@_guarded
-def segment_relayout(request: HttpRequest, event: Event) -> tuple[str, str]:
-    n = segment_services.segments_relayout(actor=_actor(request), event=event)  # type: ignore[arg-type]
-    return "segments", _("已按顺序首尾相接重新排布 %(n)s 个环节。") % {"n": n}
-
-
-@_guarded
-def attachment_add(request: HttpRequest, event: Event) -> tuple[str, str]:
-    form = AttachmentForm(request.POST, request.FILES, prefix="att")
-    _run(
-        "attachments",
-        "attachment",
-        form,
-        lambda d: attachment_services.attachment_add(
-            actor=_actor(request), event=event, file=d["file"], kind=d["kind"]
+@require_POST
+@event_page(Need.EDIT)
+def segment_move(request: AuthedRequest, event: Event, segment_id: int) -> HttpResponse:
+    return _action_post(
+        request,
+        event,
+        "segments",
+        lambda: segment_services.segment_move(
+            actor=actor(request),
+            event=event,
+            segment_id=segment_id,
+            direction=request.POST.get("direction", ""),
+            seen=_seen(request),
         ),
+        _("流程顺序已调整。"),
     )
-    return "attachments", _("附件已上传。")
 
 
-@_guarded
-def attachment_delete(request: HttpRequest, event: Event, attachment_id: int) -> tuple[str, str]:
-    att = attachment_services.attachment_get(event=event, attachment_id=attachment_id)
-    attachment_services.attachment_remove(actor=_actor(request), attachment=att)  # type: ignore[arg-type]
-    return "attachments", _("附件已删除。")
+@require_POST
+@event_page(Need.EDIT)
+def segment_relayout(request: AuthedRequest, event: Event) -> HttpResponse:
+    def act() -> None:
+        n = segment_services.segments_relayout(actor=actor(request), event=event)
+        messages.success(request, _("已按顺序首尾相接重新排布 %(n)s 个环节。") % {"n": n})
+
+    return _action_post(request, event, "segments", act, None)
+
+
+@require_POST
+@event_page(Need.EDIT)
+def attachment_add(request: AuthedRequest, event: Event) -> HttpResponse:
+    form = AttachmentForm(request.POST, request.FILES, prefix="att")
+    return _form_post(
+        request,
+        event,
+        section="attachments",
+        form_key="attachment",
+        form=form,
+        save=lambda d: attachment_services.attachment_add(
+            actor=actor(request), event=event, file=d["file"], kind=d["kind"]
+        ),
+        done=_("附件已上传。"),
+    )
+
+
+@require_POST
+@event_page(Need.EDIT)
+def attachment_delete(request: AuthedRequest, event: Event, attachment_id: int) -> HttpResponse:
+    return _action_post(
+        request,
+        event,
+        "attachments",
+        lambda: attachment_services.attachment_remove(
+            actor=actor(request), event=event, attachment_id=attachment_id, seen=_seen(request)
+        ),
+        _("附件已删除。"),
+    )
 
 
 _P = "events/<int:event_id>/planning/plan/"
