@@ -194,6 +194,9 @@ def row_update(
     expected = seen if seen is not None else instance.revision  # type: ignore[attr-defined]
     before = {k: getattr(instance, model._meta.get_field(k).attname) for k in changed}
     values = {model._meta.get_field(k).attname: _db_value(v) for k, v in changed.items()}
+    for f in model._meta.concrete_fields:  # a queryset update skips auto_now: keep "updated_at" true
+        if getattr(f, "auto_now", False) and f.attname not in values:
+            values[f.attname] = timezone.now()
     written = model._default_manager.filter(pk=instance.pk, revision=expected).update(
         **values, revision=F("revision") + 1
     )

@@ -17,7 +17,10 @@ def to_money(value: object) -> Decimal:
         raise ValueError(str(value)) from exc
     if not amount.is_finite():
         raise ValueError(str(value))
-    return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    try:
+        return amount.quantize(CENT, rounding=ROUND_HALF_UP)
+    except InvalidOperation as exc:  # more digits than the context holds (1e30 and up)
+        raise ValueError(str(value)) from exc
 
 
 def format_money(amount: Decimal | None, currency: str = "CNY") -> str:

@@ -124,11 +124,13 @@ def plan(event, organiser) -> Plan:
 def complete_plan(event: Event, owner: User) -> None:
     """Make the plan meet every criterion of the gate (through the services)."""
     plan = plan_get_or_create(event=event, actor=owner)
-    plan_update(actor=owner, event=event, background="新品上市,提升线索 30%", approved_budget="600000")
+    plan_update(
+        actor=owner, event=event, seen=plan.revision, background="新品上市,提升线索 30%", approved_budget="600000"
+    )
     for seg in plan.segments.all():
-        segment_update(actor=owner, segment=seg, owner=owner)
+        segment_update(actor=owner, event=event, segment_id=seg.pk, seen=seg.revision, owner=owner)
     for risk in plan.risks.all():
-        risk_update(actor=owner, risk=risk, owner=owner)
+        risk_update(actor=owner, event=event, risk_id=risk.pk, seen=risk.revision, owner=owner)
     budget_line_add(
         actor=owner, event=event, category="venue", item="场地", quantity="1", unit_price="460000"
     )
