@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HUODONG_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test install install-dev assets messages migrate demo lint bench clean sysdeps
+.PHONY: run test fuzz install install-dev assets messages migrate demo lint bench clean sysdeps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,14 +50,20 @@ demo: migrate
 run: sysdeps install migrate
 	$(BIN)/huodong demo --if-empty
 	@echo "huodong: http://$(HOST):$(PORT)/  (演示账号见上 / demo accounts above)"
-	$(BIN)/huodong serve --host $(HOST) --port $(PORT)
+	HUODONG_DEV=1 $(BIN)/huodong serve --host $(HOST) --port $(PORT)
 
 test: sysdeps install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# Schemathesis against `huodong serve` on a fresh database, bounded in time (scripts/fuzz_api.py):
+#   make fuzz                                    SQLite in a temporary directory
+#   make fuzz FUZZ_ARGS="--database postgresql"  a fresh database on the server of $$DATABASE_URL
+fuzz: install-dev
+	$(BIN)/python scripts/fuzz_api.py $(FUZZ_ARGS)
+
 lint: install-dev
-	$(BIN)/ruff check src tests bench conftest.py
-	$(BIN)/ruff format --check src tests bench conftest.py
+	$(BIN)/ruff check src tests bench scripts conftest.py
+	$(BIN)/ruff format --check src tests bench scripts conftest.py
 	$(BIN)/mypy src/huodong
 
 bench: install-dev

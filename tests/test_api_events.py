@@ -60,9 +60,10 @@ def api(client, token):
             data = raw if raw is not None else json.dumps(body if body is not None else {})
             return client.post("/api" + path, data=data, content_type="application/json", **self.headers)
 
-        def patch(self, path: str, body):
+        def patch(self, path: str, body, if_match: str | None = None):
+            headers = dict(self.headers) | ({"HTTP_IF_MATCH": if_match} if if_match else {})
             return client.patch(
-                "/api" + path, data=json.dumps(body), content_type="application/json", **self.headers
+                "/api" + path, data=json.dumps(body), content_type="application/json", **headers
             )
 
     Api.with_token = Api  # type: ignore[attr-defined]
@@ -203,16 +204,20 @@ def test_a_staff_member_may_not_create_events(client, outsider):
 
 
 def test_read_and_update_an_event(api, event):
-    assert api.get(f"/events/{event.pk}").json()["name"] == event.name
-    resp = api.patch(f"/events/{event.pk}", {"venue": "深圳会展中心"})
+    read = api.get(f"/events/{event.pk}")
+    assert read.json()["name"] == event.name
+    assert read.json()["revision"] == 1 and read["ETag"] == '"r1"'
+    resp = api.patch(f"/events/{event.pk}", {"venue": "深圳会展中心"}, if_match=read["ETag"])
     assert resp.status_code == 200 and resp.json()["venue"] == "深圳会展中心"
+    assert resp.json()["revision"] == 2 and resp["ETag"] == '"r2"'
 
 
 def test_an_unknown_event_is_404(api):
     resp = api.get("/events/999999")
     assert resp.status_code == 404
     assert resp.json()["code"] == "not_found"
-    assert api.post("/events/999999/advance", {}).status_code == 404
+    assert api.post("/events/999999/advance", {"from_step": "needs"}).status_code == 404
+    assert api.patch("/events/999999", {"revision": 1, "venue": "x"}).status_code == 404
 
 
 def test_advance_moves_the_event_one_step(no_gates, api, event):
@@ -251,10 +256,37 @@ def test_advance_from_a_stale_step_is_409(api, event):
     assert not StepTransition.objects.filter(event=event).exists()
 
 
-def test_advance_without_a_body_uses_the_current_step(no_gates, api, event):
-    resp = api.post(f"/events/{event.pk}/advance", raw="")
-    assert resp.status_code == 200, resp.content
-    assert resp.json()["step"] == "goals"
+@pytest.mark.parametrize("body", ["", "{}", '{"from_step": null}', "[null, null]", '"needs"'])
+def test_advance_without_the_step_the_caller_saw_is_400_and_moves_nothing(no_gates, api, event, body):
+    # Issue 6, finding 2: from_step is required, so that a repeated request cannot move the event twice.
+    resp = api.post(f"/events/{event.pk}/advance", raw=body)
+    assert resp.status_code == 400, resp.content
+    assert resp.json()["code"] == "invalid"
+    assert Event.objects.get(pk=event.pk).step == "needs"
+
+
+def test_two_identical_advances_move_the_event_once(no_gates, api, event):
+    # REQ: LC-2 — issue 6, finding 2: two identical advances moved an event two steps.
+    first = api.post(f"/events/{event.pk}/advance", {"from_step": "needs"})
+    second = api.post(f"/events/{event.pk}/advance", {"from_step": "needs"})
+    assert (first.status_code, second.status_code) == (200, 409)
+    assert second.json()["code"] == "conflict"
+    assert Event.objects.get(pk=event.pk).step == "goals"
+    assert StepTransition.objects.filter(event=event).count() == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"to_step": "needs", "reason": "需求有变"},
+        {"to_step": "needs", "reason": "需求有变", "from_step": None},
+    ],
+)
+def test_move_back_without_the_step_the_caller_saw_is_400(no_gates, api, event, body):
+    api.post(f"/events/{event.pk}/advance", {"from_step": "needs"})
+    resp = api.post(f"/events/{event.pk}/back", body)
+    assert resp.status_code == 400 and "from_step" in resp.json()["errors"]
+    assert Event.objects.get(pk=event.pk).step == "goals"
 
 
 def test_a_staff_user_may_not_advance_an_event(client, outsider, event):
@@ -310,7 +342,25 @@ def test_the_openapi_document_describes_the_events_endpoints(client):
     assert "409" in paths["/api/events/{event_id}/advance"]["post"]["responses"]
 
 
-def test_the_api_docs_page_is_served(client):
-    resp = client.get("/api/docs")
+def test_the_api_docs_page_is_served_to_signed_in_people(as_organiser):
+    resp = as_organiser.get("/api/docs")
     assert resp.status_code == 200
     assert "openapi.json" in resp.content.decode()
+
+
+def test_the_api_docs_page_asks_an_anonymous_visitor_to_sign_in(client):
+    # Issue 6, finding 7: /api/docs requires login.
+    resp = client.get("/api/docs")
+    assert resp.status_code == 302 and "/login" in resp["Location"]
+
+
+def test_the_api_docs_page_loads_nothing_from_another_host(as_organiser):
+    # Issue 6, finding 7: the Swagger UI assets are served by the app (no CDN).
+    import re
+
+    html = as_organiser.get("/api/docs").content.decode()
+    assert "swagger-ui-bundle.js" in html
+    assert not re.search(r"(?:src|href)=[\"'](?:https?:)?//", html), html
+    assert "cdn" not in html.lower()
+    for asset in re.findall(r"(?:src|href)=[\"'](/static/[^\"']+)", html):
+        assert as_organiser.get(asset).status_code == 200, asset

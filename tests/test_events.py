@@ -109,9 +109,50 @@ def test_the_event_type_page_adds_a_type(as_admin):
 
 def test_the_event_type_page_refuses_a_template_that_is_not_an_object(as_admin):
     resp = as_admin.post("/events/types/new/", {"name": "X", "code": "x", "template_json": "[1, 2]"})
-    assert resp.status_code == 200
+    assert resp.status_code == 400
     assert "template_json" in resp.context["form"].errors
     assert not EventType.objects.filter(code="x").exists()
+
+
+def test_an_event_type_edited_by_someone_else_meanwhile_is_not_overwritten(as_admin, admin_user):
+    # Issue 6, finding 2: every editable record carries a revision, the pages send it with the form.
+    salon = EventType.objects.get(code="brand-salon")
+    event_type_save(
+        actor=admin_user,
+        event_type=salon,
+        revision=salon.revision,
+        name="品牌沙龙",
+        name_en="Salon",
+        code=salon.code,
+    )
+    resp = as_admin.post(
+        f"/events/types/{salon.pk}/",
+        {
+            "name": "品牌沙龙(新)",
+            "name_en": "Salon",
+            "code": salon.code,
+            "is_active": "on",
+            "template_json": "",
+            "revision": "1",
+        },
+    )
+    assert resp.status_code == 409
+    assert "已被" in resp.content.decode()
+    assert EventType.objects.get(pk=salon.pk).name == "品牌沙龙"
+    resp = as_admin.post(
+        f"/events/types/{salon.pk}/",
+        {
+            "name": "品牌沙龙(新)",
+            "name_en": "Salon",
+            "code": salon.code,
+            "is_active": "on",
+            "template_json": "",
+            "revision": "2",
+        },
+    )
+    assert resp.status_code == 302
+    entry = AuditEntry.objects.filter(action="event_type.update", target_id=str(salon.pk)).latest("id")
+    assert entry.before == {"name": "品牌沙龙"} and entry.after == {"name": "品牌沙龙(新)"}
 
 
 def test_the_event_type_pages_are_for_admins_only(as_organiser):
@@ -192,11 +233,19 @@ def test_only_organisers_and_admins_create_events(request, who):
 
 
 def test_the_owner_updates_an_event_and_the_change_is_audited(organiser, event):
-    event_update(actor=organiser, event=event, venue="北京国家会议中心", expected_attendance=300)
+    event_update(
+        actor=organiser,
+        event=event,
+        revision=event.revision,
+        venue="北京国家会议中心",
+        expected_attendance=300,
+    )
     event.refresh_from_db()
     assert (event.venue, event.expected_attendance) == ("北京国家会议中心", 300)
     entry = AuditEntry.objects.get(action="event.update", event_id=event.pk)
-    assert entry.before["venue"] == "上海国际会议中心" and entry.after["venue"] == "北京国家会议中心"
+    # Issue 6, finding 2: the audit row records the fields that changed, with their real before and after.
+    assert entry.before == {"venue": "上海国际会议中心", "expected_attendance": 220}
+    assert entry.after == {"venue": "北京国家会议中心", "expected_attendance": 300}
 
 
 @pytest.mark.parametrize(
@@ -211,14 +260,14 @@ def test_the_owner_updates_an_event_and_the_change_is_audited(organiser, event):
 def test_a_bad_update_names_the_field_and_changes_nothing(organiser, event, changes, field):
     before = Event.objects.values().get(pk=event.pk)
     with pytest.raises(DomainError) as exc:
-        event_update(actor=organiser, event=event, **changes)
+        event_update(actor=organiser, event=event, revision=event.revision, **changes)
     assert field in exc.value.errors
     assert Event.objects.values().get(pk=event.pk) == before
 
 
 def test_an_outsider_cannot_update_an_event(outsider, event):
     with pytest.raises(NotAllowed):
-        event_update(actor=outsider, event=event, venue="别处")
+        event_update(actor=outsider, event=event, revision=event.revision, venue="别处")
 
 
 def _form(**overrides):
@@ -256,7 +305,7 @@ def test_the_event_form_shows_bad_input_on_the_field_and_writes_nothing(
     as_organiser, organiser, overrides, field, message
 ):
     resp = as_organiser.post("/events/new/", _form(owner=organiser.pk, **overrides))
-    assert resp.status_code == 200
+    assert resp.status_code == 400
     errors = resp.context["form"].errors
     assert field in errors
     assert message in " ".join(errors[field])
@@ -271,7 +320,9 @@ def test_the_event_form_is_refused_to_a_reviewer(client, reviewer_sales):
 def test_the_edit_form_saves_changes(as_organiser, organiser, event):
     resp = as_organiser.post(
         f"/events/{event.pk}/edit/",
-        _form(name="改名后的发布会", owner=organiser.pk, event_type=event.event_type_id),
+        _form(
+            name="改名后的发布会", owner=organiser.pk, event_type=event.event_type_id, revision=event.revision
+        ),
     )
     assert resp.status_code == 302
     event.refresh_from_db()
@@ -372,3 +423,19 @@ def test_an_outsider_cannot_advance_from_the_page(client, outsider, event):
     assert client.post(f"/events/{event.pk}/advance/", {"from_step": "needs"}).status_code == 403
     event.refresh_from_db()
     assert event.step == "needs"
+
+
+def test_the_advance_button_without_the_step_it_showed_moves_nothing(no_gates, as_organiser, event):
+    # Issue 6, finding 2: from_step is required on the page too.
+    resp = as_organiser.post(f"/events/{event.pk}/advance/", {})
+    assert resp.status_code == 302
+    event.refresh_from_db()
+    assert event.step == "needs"
+
+
+def test_two_clicks_on_the_advance_button_move_the_event_once(no_gates, as_organiser, event):
+    # Issue 6, finding 2: two identical advances moved an event two steps.
+    as_organiser.post(f"/events/{event.pk}/advance/", {"from_step": "needs"})
+    as_organiser.post(f"/events/{event.pk}/advance/", {"from_step": "needs"})
+    event.refresh_from_db()
+    assert event.step == "goals"

@@ -386,17 +386,12 @@ def test_two_threads_advancing_the_same_event_at_once_move_it_exactly_once(organ
     monkeypatch.setattr(lifecycle, "_GATES", {})
     event = EventFactory(owner=organiser)
     barrier = threading.Barrier(2, timeout=10)
-
-    @register_gate("needs", key="test.gate.barrier")
-    def _both_have_read_the_step(ev):
-        barrier.wait()  # both threads have read step == needs before either updates
-        return []
-
     outcomes: list[str] = []
 
     def advance() -> None:
         try:
             ev = Event.objects.get(pk=event.pk)
+            barrier.wait()  # both threads have read step == needs before either moves it
             event_advance(event=ev, actor=organiser, from_step="needs")
             outcomes.append("moved")
         except Conflict:

@@ -140,6 +140,7 @@ def _export(args: argparse.Namespace) -> int:
             "--out",
             args.out,
             *(["--lang", args.lang] if args.lang else []),
+            *(["--as", args.as_user] if args.as_user else []),
         ]
     )
 
@@ -183,6 +184,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--format", choices=["docx", "pdf"], default="docx")
     p.add_argument("--out", required=True)
     p.add_argument("--lang", choices=["zh-hans", "en"])
+    p.add_argument(
+        "--as",
+        dest="as_user",
+        help="以该用户的权限导出(审批表仅限有权查看者) / export with this person's rights",
+    )
     p.set_defaults(func=_export)
 
     sub.add_parser("manage", help="Django 管理命令 / Django's management commands")

@@ -1,26 +1,124 @@
-"""The one NinjaAPI: OpenAPI at /api/openapi.json, docs at /api/docs; errors are JSON with field messages."""
+"""The one NinjaAPI: OpenAPI at /api/openapi.json, docs at /api/docs (signed in, assets served locally).
+
+Every answer that is not a success has one shape, documented in docs/api.md and ``core.schemas.ErrorOut``::
+
+    {"code": "invalid", "message": "…", "errors": {"field": ["…"]}}
+
+plus ``step``/``unmet`` for a gate that said no (409 ``gate_blocked``) and ``current``/``changed_by``/
+``changed_at`` for a write based on an old revision (409 ``stale``). That holds for every failure, also
+the unexpected ones: a bug is a 500 ``server_error`` (logged with its traceback, none sent to the client),
+a database that does not answer is a 503 ``unavailable``, a serialization failure or deadlock that
+survived the retries is a 409 ``conflict``, a value the database refuses is a 400, a body over the size
+limit is a 413. A body that is not a JSON object is a 400 on every operation that takes one.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, OperationalError
+from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.openapi.docs import Swagger
+from ninja.parser import Parser
 
+from huodong.core.concurrency import Stale, is_retryable
 from huodong.core.errors import DomainError
+from huodong.core.schemas import ErrorOut
 from huodong.events.lifecycle import GateBlocked
 
 from .auth import AUTH
 
-api = NinjaAPI(
+logger = logging.getLogger("huodong.api")
+
+
+class ObjectParser(Parser):
+    """A JSON body must be an object: ``[null, null]``, ``"x"`` or ``42`` are refused (400), never read."""
+
+    def parse_body(self, request: HttpRequest) -> dict[str, Any]:
+        data = json.loads(request.body)
+        if not isinstance(data, dict):
+            raise ValueError("the body is not a JSON object")
+        return data
+
+
+class SignedInSwagger(Swagger):
+    """Swagger UI for signed-in people only; its scripts and styles are django-ninja's own static files
+    (``ninja`` is in ``INSTALLED_APPS``), never a CDN."""
+
+    def render_page(self, request: HttpRequest, api: NinjaAPI, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        return super().render_page(request, api, **kwargs)
+
+
+# The answers every operation may give besides the ones it declares: added to the OpenAPI document so that
+# it tells the truth (and schemathesis' conformance checks hold it to that).
+COMMON_RESPONSES: dict[int, str] = {
+    400: "请求无效:请求体不是 JSON 对象,或参数/字段取值无效(errors 按字段列出)",
+    401: "未登录或 API 令牌无效",
+    403: "无权执行此操作",
+    404: "活动或记录不存在",
+    409: "冲突:数据已被他人修改(stale,含 current)或正被同时修改(conflict),请重试",
+    413: "请求体超过大小限制",
+    414: "URL 过长(由 huodong serve 的 HTTP 服务器在应用之前回答,非 JSON)",
+    428: "缺少修订号(revision 字段或 If-Match 头)",
+    503: "数据库暂不可用,请稍后重试",
+}
+
+
+def _common_statuses(method: str, path: str, operation: dict[str, Any]) -> list[int]:
+    statuses = [401, 414, 503]
+    has_params = bool(operation.get("parameters")) or "requestBody" in operation
+    if has_params:
+        statuses.append(400)
+    if "{" in path:
+        statuses += [403, 404]
+    if method != "get":
+        statuses.append(409)
+    if "requestBody" in operation:
+        statuses.append(413)
+    if method in ("put", "patch", "delete") and "{" in path:
+        statuses.append(428)
+    return statuses
+
+
+class HuodongAPI(NinjaAPI):
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: Any = None) -> Any:
+        schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
+        components = schema.setdefault("components", {}).setdefault("schemas", {})
+        if "ErrorOut" not in components:
+            components["ErrorOut"] = ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+        for path, operations in schema.get("paths", {}).items():
+            for method, operation in operations.items():
+                responses = operation.setdefault("responses", {})
+                for status in _common_statuses(method, path, operation):
+                    if status not in responses and str(status) not in responses:
+                        responses[status] = {"description": COMMON_RESPONSES[status]}
+                        if status != 414:  # gunicorn's own page, before the app
+                            responses[status]["content"] = error
+        return schema
+
+
+api = HuodongAPI(
     title="huodong API",
     version="1",
-    description="huodong 活动 — 企业市场活动全流程管理 API。认证:`Authorization: Bearer <token>`(`huodong token create 用户名`)。",
+    description=(
+        "huodong 活动 — 企业市场活动全流程管理 API。认证:`Authorization: Bearer <token>`"
+        "(`huodong token create 用户名`)。错误一律为 `{code, message, errors}`,见 docs/api.md。"
+    ),
     auth=AUTH,
     urls_namespace="api",
+    parser=ObjectParser(),
+    docs=SignedInSwagger(),
 )
 
 
@@ -33,11 +131,20 @@ def _error(
     )
 
 
+def _one(request: HttpRequest, status: int, code: str, message: Any) -> HttpResponse:
+    return _error(request, status, code, {"__all__": [force_str(message)]})
+
+
 @api.exception_handler(GateBlocked)
 def _gate_blocked(request: HttpRequest, exc: GateBlocked) -> HttpResponse:
     return _error(
         request, 409, exc.code, exc.as_dict(), step=exc.step, unmet=[c.as_dict() for c in exc.unmet]
     )
+
+
+@api.exception_handler(Stale)
+def _stale(request: HttpRequest, exc: Stale) -> HttpResponse:
+    return _error(request, exc.status, exc.code, exc.as_dict(), **exc.extra())
 
 
 @api.exception_handler(DomainError)
@@ -46,7 +153,7 @@ def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
 
 
 def _loc_field(loc: list[Any]) -> str:
-    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path", "form", "file")]
+    parts = [str(p) for p in loc if p not in ("body", "payload", "query", "path", "form", "file", "header")]
     return ".".join(parts) or "__all__"
 
 
@@ -58,7 +165,9 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
         kind = err.get("type", "")
         if kind == "missing":
             msg = _("必填。")
-        elif kind in {"json_invalid", "model_attributes_type"} or field == "__all__":
+        elif (
+            kind in {"json_invalid", "model_attributes_type", "model_type", "dict_type"} or field == "__all__"
+        ):
             msg = _("请求体不是有效的 JSON 对象。")
         else:
             msg = _("取值无效:%(detail)s") % {"detail": force_str(err.get("msg", ""))}
@@ -68,20 +177,57 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return _error(
-        request,
-        401,
-        "unauthorized",
-        {"__all__": [_("需要登录或提供有效的 API 令牌(Authorization: Bearer …)。")]},
-    )
+    return _one(request, 401, "unauthorized", _("需要登录或提供有效的 API 令牌(Authorization: Bearer …)。"))
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     if exc.status_code == 400:
-        # django-ninja raises HttpError(400, "Cannot parse request body") for a body that is not JSON.
-        return _error(request, 400, "invalid", {"__all__": [_("请求体不是有效的 JSON 对象。")]})
-    return _error(request, exc.status_code, "error", {"__all__": [force_str(exc)]})
+        # django-ninja raises HttpError(400, "Cannot parse request body") for a body that is not a JSON
+        # object (``ObjectParser``) or not JSON at all.
+        return _one(request, 400, "invalid", _("请求体不是有效的 JSON 对象。"))
+    if exc.status_code == 403 and "CSRF" in str(exc):
+        return _one(
+            request,
+            403,
+            "csrf_failed",
+            _("浏览器会话的写操作须带 CSRF 令牌(X-CSRFToken 头);程序调用请使用 API 令牌。"),
+        )
+    return _one(request, exc.status_code, "error", exc)
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return _one(request, 404, "not_found", _("请求的内容不存在。"))
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    return _one(request, 413, "too_large", _("请求体超过大小限制。"))
+
+
+@api.exception_handler(DatabaseError)
+def _database_error(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+    """What the database refused, said in the API's shape; never a traceback."""
+    if isinstance(exc, OperationalError) and is_retryable(exc):
+        logger.warning("serialization failure or deadlock on %s %s: %s", request.method, request.path, exc)
+        return _one(request, 409, "conflict", _("数据正被他人同时修改,请稍后重试。"))
+    if isinstance(exc, DataError):
+        logger.warning("value refused by the database on %s %s: %s", request.method, request.path, exc)
+        return _one(request, 400, "invalid", _("提交的值超出了允许的范围或格式,请检查后重试。"))
+    if isinstance(exc, IntegrityError):
+        logger.error("integrity error on %s %s", request.method, request.path, exc_info=exc)
+        return _one(request, 409, "conflict", _("数据与已有记录冲突,请刷新后重试。"))
+    if isinstance(exc, OperationalError | InterfaceError):
+        logger.error("database unavailable on %s %s: %s", request.method, request.path, exc)
+        return _one(request, 503, "unavailable", _("数据库暂时不可用,请稍后重试。"))
+    return _unexpected(request, exc)
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.error("unexpected error on %s %s", request.method, request.path, exc_info=exc)
+    return _one(request, 500, "server_error", _("服务器内部错误,已记录。请稍后重试或联系管理员。"))
 
 
 def _register() -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.middleware.locale import LocaleMiddleware
 from django.shortcuts import render
 from django.utils import translation
@@ -105,6 +106,13 @@ class RequestSizeLimitMiddleware:
                 return _too_large(request, data_limit or limit)
             except (TooManyFieldsSent, TooManyFilesSent):
                 return _refusal(request, 400, "invalid", force_str(_("表单字段或文件数量过多。")))
+            except MultiPartParserError:
+                return _refusal(
+                    request,
+                    400,
+                    "invalid",
+                    force_str(_("请求体不是有效的 multipart/form-data(缺少或错误的 boundary)。")),
+                )
         return self.get_response(request)
 
 

@@ -6,26 +6,33 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from ninja import Router
 
-from huodong.core.errors import NotFound
-from huodong.core.schemas import ErrorOut
+from huodong.core.http import actor
+from huodong.core.schemas import ErrorOut, Id, Line
 
-from . import selectors
-from .access import document_require_access
-from .render import DOCUMENTS, FORMATS, document_render
+from .access import document_event
+from .render import DOCUMENTS, FORMATS, document_kind_get, document_render
 
 router = Router(tags=["documents"])
+
+if TYPE_CHECKING:  # the bounded types are values at run time; to the type checker they are plain str
+    Slug = str
+    Format = str
+    Language = str
+else:
+    Slug, Format, Language = Line(40), Line(10), Line(10)
 
 _DOC_HELP = "、".join(DOCUMENTS)
 
 
 @router.get(
     "/{event_id}/documents/{doc}.{fmt}",
-    response={200: None, 400: ErrorOut, 401: ErrorOut, 404: ErrorOut},
+    response={200: None, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
     summary="下载文档(Word/PDF)",
     description=f"doc:{_DOC_HELP};fmt:{'、'.join(FORMATS)};lang:zh-hans 或 en。",
     openapi_extra={
@@ -40,12 +47,14 @@ _DOC_HELP = "、".join(DOCUMENTS)
     },
 )
 def document_download(
-    request: HttpRequest, event_id: int, doc: str, fmt: str, lang: str | None = None
+    request: HttpRequest,
+    event_id: Id,
+    doc: Slug,
+    fmt: Format,
+    lang: Language | None = None,
 ) -> HttpResponse:
-    event = selectors.document_event_get(event_id)
-    if event is None:
-        raise NotFound({"event_id": [_("活动不存在。")]})
-    document_require_access(user=request.user, event=event, doc=doc)  # type: ignore[arg-type]
+    document_kind_get(doc)
+    event = document_event(actor(request), event_id, doc)
     if lang is None:
         lang = "en" if (get_language() or "").startswith("en") else "zh-hans"
     rendered = document_render(event=event, doc=doc, fmt=fmt, lang=lang)

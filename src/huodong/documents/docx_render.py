@@ -279,9 +279,11 @@ def render_docx(layout: Layout) -> bytes:
     _style_fonts(doc)
     _header_footer(doc, layout)
     props = doc.core_properties
-    props.title = layout.title
-    props.subject = layout.event_name
-    props.author = layout.organisation
+    # The core properties are XML too: stored text with a control character (entered before input was
+    # cleaned) must not break the export (lxml: "All strings must be XML compatible").
+    props.title = _INVALID_XML.sub("", str(layout.title))
+    props.subject = _INVALID_XML.sub("", str(layout.event_name))
+    props.author = _INVALID_XML.sub("", str(layout.organisation))
     props.language = "en-US" if (get_language() or "").startswith("en") else "zh-CN"
     body = doc.element.body
     fragment = parse_xml(f"<w:body {W}>{_body_xml(layout)}</w:body>")

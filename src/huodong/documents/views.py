@@ -6,26 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from huodong.core.errors import DomainError, NotFound
+from huodong.core.errors import DomainError
+from huodong.core.http import AuthedRequest, actor
+from huodong.core.pageflow import error_page
 from huodong.events.tabs import event_tabs
 
-from . import selectors
-from .access import RESTRICTED_DOCUMENTS, document_require_access
+from .access import document_event, document_readable
 from .render import DOCUMENTS, FORMATS, document_html, document_kind_get, document_render
-
-
-def _error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return render(request, "core/error.html", {"error": exc}, status=exc.status)
-
-
-def _event_or_404(event_id: int):  # noqa: ANN202
-    event = selectors.document_event_get(event_id)
-    if event is None:
-        raise NotFound(_("活动不存在。"))
-    return event
 
 
 def _language(request: HttpRequest) -> str:
@@ -35,15 +24,16 @@ def _language(request: HttpRequest) -> str:
 
 @login_required
 @require_GET
-def document_index(request: HttpRequest, event_id: int) -> HttpResponse:
+def document_index(request: AuthedRequest, event_id: int) -> HttpResponse:
+    user = actor(request)
     try:
-        event = _event_or_404(event_id)
+        event = document_event(user, event_id)
     except DomainError as exc:
-        return _error(request, exc)
+        return error_page(request, exc)
     documents = [
         {"kind": kind, "formats": list(FORMATS)}
         for slug, kind in DOCUMENTS.items()
-        if slug not in RESTRICTED_DOCUMENTS or RESTRICTED_DOCUMENTS[slug](request.user, event)  # type: ignore[arg-type]
+        if document_readable(user, event, slug)
     ]
     return render(
         request,
@@ -59,13 +49,13 @@ def document_index(request: HttpRequest, event_id: int) -> HttpResponse:
 
 @login_required
 @require_GET
-def document_download(request: HttpRequest, event_id: int, doc: str, fmt: str) -> HttpResponse:
+def document_download(request: AuthedRequest, event_id: int, doc: str, fmt: str) -> HttpResponse:
     try:
-        event = _event_or_404(event_id)
-        document_require_access(user=request.user, event=event, doc=doc)  # type: ignore[arg-type]
+        document_kind_get(doc)
+        event = document_event(actor(request), event_id, doc)
         rendered = document_render(event=event, doc=doc, fmt=fmt, lang=_language(request))
     except DomainError as exc:
-        return _error(request, exc)
+        return error_page(request, exc)
     response = HttpResponse(rendered.content, content_type=rendered.content_type)
     response["Content-Disposition"] = rendered.content_disposition
     response["Content-Length"] = str(len(rendered.content))
@@ -76,12 +66,11 @@ def document_download(request: HttpRequest, event_id: int, doc: str, fmt: str) -
 
 @login_required
 @require_GET
-def document_print_view(request: HttpRequest, event_id: int, doc: str) -> HttpResponse:
+def document_print_view(request: AuthedRequest, event_id: int, doc: str) -> HttpResponse:
     try:
-        event = _event_or_404(event_id)
         document_kind_get(doc)
-        document_require_access(user=request.user, event=event, doc=doc)  # type: ignore[arg-type]
+        event = document_event(actor(request), event_id, doc)
         html = document_html(event=event, doc=doc, lang=_language(request), request=request, print_view=True)
     except DomainError as exc:
-        return _error(request, exc)
+        return error_page(request, exc)
     return HttpResponse(html)

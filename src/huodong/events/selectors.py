@@ -1,4 +1,4 @@
-"""Reads of the events domain: lists with filters, one event with its history."""
+"""Reads of the events domain: lists with filters, an event's history as one person may read it."""
 
 from __future__ import annotations
 
@@ -38,16 +38,25 @@ def event_list(
     return qs.order_by("-starts_at", "-id")
 
 
-def event_history(event: Event) -> QuerySet[StepTransition]:
-    return event.transitions.select_related("actor").order_by("at", "id")
+def event_history(event: Event, *, viewer: User | None) -> list[StepTransition]:
+    """Every move of ``event``, oldest first, as ``viewer`` may read it.
+
+    A move-back reason that quotes review or approval opinions (``restricted``) is shown only to people
+    who may read the approval (``Need.VIEW_APPROVAL``); the others see the move with ``reason_hidden``.
+    """
+    from .access import Need, can
+
+    may_read = can(viewer, event, Need.VIEW_APPROVAL)
+    moves = list(event.transitions.select_related("actor").order_by("at", "id"))
+    for move in moves:
+        move.reason_hidden = move.restricted and not may_read  # type: ignore[attr-defined]
+        if move.reason_hidden:  # type: ignore[attr-defined]
+            move.reason = ""
+    return moves
 
 
 def event_types_active() -> QuerySet[EventType]:
     return EventType.objects.filter(is_active=True)
-
-
-def event_get(pk: int) -> Event | None:
-    return Event.objects.select_related("event_type", "owner", "requesting_department").filter(pk=pk).first()
 
 
 def events_for_user(user: User) -> QuerySet[Event]:

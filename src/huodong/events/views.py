@@ -5,28 +5,32 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from huodong.core.concurrency import retry_on_conflict
 from huodong.core.errors import DomainError, NotAllowed
-from huodong.core.forms import apply_domain_errors
-from huodong.core.views import forbidden
+from huodong.core.http import AuthedRequest, actor
+from huodong.core.pageflow import action_post, error_page, form_post
 
 from . import selectors, services
-from .forms import EventFilterForm, EventForm, EventTypeForm, MoveBackForm
-from .lifecycle import GateBlocked, can_move, event_advance, event_move_back, gate_evaluate
+from .access import Need, event_access, event_for
+from .forms import AdvanceForm, EventFilterForm, EventForm, EventTypeForm, MoveBackForm
+from .lifecycle import GateBlocked, event_advance, event_move_back, gate_evaluate
 from .models import Event, EventType
-from .steps import LIFECYCLE, PHASE_STEPS, Phase, allowed_back_steps, next_step, step_index
+from .steps import LIFECYCLE, PHASE_STEPS, Phase, Step, allowed_back_steps, next_step, step_index
 from .tabs import event_tabs
 
 
 @login_required
-def event_list(request: HttpRequest) -> HttpResponse:
+def event_list(request: AuthedRequest) -> HttpResponse:
     form = EventFilterForm(request.GET or None)
     f = form.cleaned_data if form.is_valid() else {}
     events = selectors.event_list(
@@ -47,43 +51,53 @@ def event_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "query": query.urlencode(),
             "nav": f.get("phase") or "events",
-            "can_create": services.can_create_events(request.user),  # type: ignore[arg-type]
+            "can_create": services.can_create_events(actor(request)),
         },
     )
 
 
-def _event_kwargs(data: dict) -> dict:
+def _event_kwargs(data: dict[str, Any]) -> dict[str, Any]:
     data = dict(data)
     data.pop("team_members", None)
+    data.pop("revision", None)
     return data
 
 
 @login_required
-def event_create(request: HttpRequest) -> HttpResponse:
-    if not services.can_create_events(request.user):  # type: ignore[arg-type]
-        return forbidden(request, NotAllowed(_("只有策划人员或管理员可以创建活动。")))
-    form = EventForm(request.POST or None, initial={"owner": request.user.pk, "time_zone": "Asia/Shanghai"})
-    if request.method == "POST" and form.is_valid():
-        try:
-            event = services.event_create(
-                actor=request.user,  # type: ignore[arg-type]
-                team_members=list(form.cleaned_data["team_members"]),
-                **_event_kwargs(form.cleaned_data),
-            )
-        except DomainError as exc:
-            apply_domain_errors(form, exc)
-        else:
-            messages.success(request, _("活动已创建。"))
-            return redirect("events:detail", event.pk)
-    return render(request, "events/event_form.html", {"form": form, "nav": "events"})
+def event_create(request: AuthedRequest) -> HttpResponse:
+    user = actor(request)
+    if not services.can_create_events(user):
+        return error_page(request, NotAllowed(_("只有策划人员或管理员可以创建活动。")))
+    form = EventForm(request.POST or None, initial={"owner": user.pk, "time_zone": "Asia/Shanghai"})
+    if request.method != "POST":
+        return _form_page(request, form, None, 200)
+    return form_post(
+        request,
+        form,
+        save=lambda data: retry_on_conflict(services.event_create)(
+            actor=user, team_members=list(data["team_members"]), **_event_kwargs(data)
+        ),
+        page=lambda status: _form_page(request, form, None, status),
+        success_url=lambda event: reverse("events:detail", args=[event.pk]),
+        done=_("活动已创建。"),
+    )
+
+
+def _form_page(request: HttpRequest, form: EventForm, event: Event | None, status: int) -> HttpResponse:
+    return render(
+        request, "events/event_form.html", {"form": form, "event": event, "nav": "events"}, status=status
+    )
 
 
 @login_required
-def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    event = get_object_or_404(Event, pk=pk)
-    if not can_move(request.user, event):  # type: ignore[arg-type]
-        return forbidden(request, NotAllowed(_("只有活动负责人、团队中的策划人员或管理员可以修改活动。")))
+def event_edit(request: AuthedRequest, pk: int) -> HttpResponse:
+    user = actor(request)
+    try:
+        event = event_for(user, pk, Need.EDIT)
+    except DomainError as exc:
+        return error_page(request, exc)
     initial = {
+        "revision": event.revision,
         "name": event.name,
         "event_type": event.event_type_id,
         "theme": event.theme,
@@ -97,23 +111,28 @@ def event_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "owner": event.owner_id,
         "team_members": list(event.team_members.values_list("pk", flat=True)),
     }
-    form = EventForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.event_update(
-                actor=request.user,  # type: ignore[arg-type]
-                event=event,
-                team_members=list(form.cleaned_data["team_members"]),
-                **_event_kwargs(form.cleaned_data),
-            )
-        except DomainError as exc:
-            if exc.status == 403:
-                return forbidden(request, exc)
-            apply_domain_errors(form, exc)
-        else:
-            messages.success(request, _("活动已保存。"))
-            return redirect("events:detail", event.pk)
-    return render(request, "events/event_form.html", {"form": form, "event": event, "nav": "events"})
+    form = EventForm(
+        request.POST or None,
+        initial=initial,
+        editing=True,
+        may_manage=event_access(user, event).can(Need.MANAGE),
+    )
+    if request.method != "POST":
+        return _form_page(request, form, event, 200)
+    return form_post(
+        request,
+        form,
+        save=lambda data: retry_on_conflict(services.event_update)(
+            actor=user,
+            event=event,
+            revision=data["revision"],
+            team_members=list(data["team_members"]),
+            **_event_kwargs(data),
+        ),
+        page=lambda status: _form_page(request, form, event, status),
+        success_url=reverse("events:detail", args=[event.pk]),
+        done=_("活动已保存。"),
+    )
 
 
 def lifecycle_map(event: Event) -> list[dict]:
@@ -130,13 +149,19 @@ def lifecycle_map(event: Event) -> list[dict]:
 
 
 @login_required
-def event_detail(
-    request: HttpRequest, pk: int, blocked: GateBlocked | None = None, status: int = 200
+def event_detail(request: AuthedRequest, pk: int) -> HttpResponse:
+    try:
+        event = event_for(actor(request), pk, Need.VIEW)
+    except DomainError as exc:
+        return error_page(request, exc)
+    return _detail_page(request, event)
+
+
+def _detail_page(
+    request: AuthedRequest, event: Event, blocked: GateBlocked | None = None, status: int = 200
 ) -> HttpResponse:
-    event = selectors.event_get(pk)
-    if event is None:
-        return render(request, "core/error.html", {"error": DomainError(_("活动不存在。"))}, status=404)
-    criteria = gate_evaluate(event) if event.step != "closed" else []
+    user = actor(request)
+    criteria = gate_evaluate(event) if event.step != Step.CLOSED else []
     back_form = MoveBackForm(initial={"from_step": event.step})
     back_form.fields["to_step"].choices = [  # type: ignore[attr-defined]
         (s.value, f"{step_index(s.value) + 1}. {s.label}") for s in allowed_back_steps(event.step)
@@ -147,8 +172,8 @@ def event_detail(
         "criteria": criteria,
         "unmet_count": sum(1 for c in criteria if not c.met),
         "next_step": next_step(event.step),
-        "history": selectors.event_history(event),
-        "can_move": can_move(request.user, event),  # type: ignore[arg-type]
+        "history": selectors.event_history(event, viewer=user),
+        "can_move": event_access(user, event).can(Need.EDIT),
         "back_form": back_form,
         "blocked": blocked,
         "tabs": event_tabs(event.pk, "overview"),
@@ -163,19 +188,25 @@ def event_detail(
 
 @login_required
 @require_POST
-def event_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
-    event = get_object_or_404(Event, pk=pk)
+def event_advance_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    user = actor(request)
     try:
-        result = event_advance(
-            event=event,
-            actor=request.user,  # type: ignore[arg-type]
-            from_step=request.POST.get("from_step") or None,
+        event = event_for(user, pk, Need.EDIT)
+    except DomainError as exc:
+        return error_page(request, exc)
+    form = AdvanceForm(request.POST)
+    if not form.is_valid():
+        _form_messages(request, form)
+        return redirect("events:detail", pk)
+    try:
+        result = retry_on_conflict(event_advance)(
+            event=event, actor=user, from_step=form.cleaned_data["from_step"]
         )
     except GateBlocked as exc:
-        return event_detail(request, pk, blocked=exc, status=409)
+        return _detail_page(request, event_for(user, pk, Need.VIEW), blocked=exc, status=409)
     except DomainError as exc:
-        if exc.status == 403:
-            return forbidden(request, exc)
+        if exc.status in (401, 403, 404):
+            return error_page(request, exc)
         messages.error(request, exc.message)
         return redirect("events:detail", pk)
     messages.success(
@@ -184,38 +215,44 @@ def event_advance_view(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("events:detail", pk)
 
 
+def _form_messages(request: HttpRequest, form: forms.Form) -> None:
+    for field, errs in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        for e in errs:
+            messages.error(request, f"{label}:{e}" if label else str(e))
+
+
 @login_required
 @require_POST
-def event_move_back_view(request: HttpRequest, pk: int) -> HttpResponse:
-    event = get_object_or_404(Event, pk=pk)
+def event_move_back_view(request: AuthedRequest, pk: int) -> HttpResponse:
+    user = actor(request)
+    try:
+        event = event_for(user, pk, Need.EDIT)
+    except DomainError as exc:
+        return error_page(request, exc)
     form = MoveBackForm(request.POST)
     if not form.is_valid():
-        for field, errs in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for e in errs:
-                messages.error(request, f"{label}:{e}" if label else str(e))
+        _form_messages(request, form)
         return redirect("events:detail", pk)
-    try:
-        event_move_back(
+    return action_post(
+        request,
+        act=lambda: retry_on_conflict(event_move_back)(
             event=event,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
             to_step=form.cleaned_data["to_step"],
             reason=form.cleaned_data["reason"],
             from_step=form.cleaned_data["from_step"],
-        )
-    except DomainError as exc:
-        if exc.status == 403:
-            return forbidden(request, exc)
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("活动已退回。"))
-    return redirect("events:detail", pk)
+        ),
+        success_url=reverse("events:detail", args=[pk]),
+        failure_url=reverse("events:detail", args=[pk]),
+        done=_("活动已退回。"),
+    )
 
 
 @login_required
-def event_type_list(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_admin:  # type: ignore[union-attr]
-        return forbidden(request, NotAllowed(_("只有管理员可以管理活动类型。")))
+def event_type_list(request: AuthedRequest) -> HttpResponse:
+    if not actor(request).is_admin:
+        return error_page(request, NotAllowed(_("只有管理员可以管理活动类型。")))
     return render(
         request,
         "events/event_type_list.html",
@@ -224,43 +261,50 @@ def event_type_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def event_type_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
-    if not request.user.is_admin:  # type: ignore[union-attr]
-        return forbidden(request, NotAllowed(_("只有管理员可以管理活动类型。")))
+def event_type_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
+    if not actor(request).is_admin:
+        return error_page(request, NotAllowed(_("只有管理员可以管理活动类型。")))
     et = get_object_or_404(EventType, pk=pk) if pk else None
     initial: dict[str, Any] = {"is_active": True}
     if et:
         initial = {
+            "revision": et.revision,
             "name": et.name,
             "name_en": et.name_en,
             "code": et.code,
             "description": et.description,
             "is_active": et.is_active,
             "template_json": json.dumps(
-                {
-                    k: getattr(et, k)
-                    for k in ("run_of_show", "budget_categories", "risks", "materials", "schedule")
-                },
-                ensure_ascii=False,
-                indent=2,
+                {k: getattr(et, k) for k in services.TEMPLATE_KEYS}, ensure_ascii=False, indent=2
             ),
         }
-    form = EventTypeForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+    form = EventTypeForm(request.POST or None, initial=initial, editing=et is not None)
+
+    def page(status: int) -> HttpResponse:
+        return render(
+            request,
+            "events/event_type_form.html",
+            {"form": form, "event_type": et, "nav": "admin", "sub": "types"},
+            status=status,
+        )
+
+    if request.method != "POST":
+        return page(200)
+
+    def save(data: dict[str, Any]) -> EventType:
+        data = dict(data)
         template = data.pop("template_json") or {}
         if not isinstance(template, dict):
-            form.add_error("template_json", _("模板须为 JSON 对象。"))
-        else:
-            try:
-                services.event_type_save(actor=request.user, event_type=et, template=template, **data)  # type: ignore[arg-type]
-            except DomainError as exc:
-                apply_domain_errors(form, exc)
-            else:
-                messages.success(request, _("活动类型已保存。"))
-                return redirect("events:types")
-    return render(
+            raise DomainError({"template_json": [_("模板须为 JSON 对象。")]})
+        return retry_on_conflict(services.event_type_save)(
+            actor=actor(request), event_type=et, template=template, **data
+        )
+
+    return form_post(
         request,
-        "events/event_type_form.html",
-        {"form": form, "event_type": et, "nav": "admin", "sub": "types"},
+        form,
+        save=save,
+        page=page,
+        success_url=reverse("events:types"),
+        done=_("活动类型已保存。"),
     )
