@@ -259,10 +259,59 @@ def test_a_page_answers_409_when_a_serialization_failure_survives(client, organi
     assert "同时修改" in resp.content.decode()
 
 
-def test_a_multipart_body_without_a_boundary_is_a_400_in_the_documented_shape(db):
+def test_a_multipart_body_without_a_boundary_is_a_400_in_the_documented_shape(organiser, event):
     from django.test import Client
 
-    response = Client().post("/api/events/1/plan/attachments", data=b"x", content_type="multipart/form-data")
+    from huodong.core.services import token_create
+
+    secret = token_create(user=organiser)[1]
+    response = Client().post(
+        f"/api/events/{event.pk}/plan/attachments",
+        data=b"x",
+        content_type="multipart/form-data",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "invalid" and "boundary" in body["message"]
+
+
+def test_a_json_operation_posted_as_a_form_is_a_400_not_a_500(organiser, event):
+    from django.test import Client
+
+    from huodong.core.services import token_create
+
+    secret = token_create(user=organiser)[1]
+    client = Client(raise_request_exception=False)
+    # The test client's default body is multipart/form-data: the operation wants a JSON object.
+    response = client.post(
+        f"/api/events/{event.pk}/advance", {"from_step": "needs"}, HTTP_AUTHORIZATION=f"Bearer {secret}"
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == "invalid"
+
+
+def test_pydantic_limits_are_said_in_the_readers_language(organiser, event):
+    from django.test import Client
+
+    from huodong.core.services import token_create
+
+    secret = token_create(user=organiser)[1]
+    client = Client()
+    body = {"risk": "x" * 301}
+    response = client.post(
+        f"/api/events/{event.pk}/plan/risks",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+    )
+    assert response.status_code == 400
+    assert "最多 300 个字符" in response.json()["errors"]["risk"][0]
+    response = client.post(
+        f"/api/events/{event.pk}/plan/risks",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {secret}",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "At most 300 characters" in response.json()["errors"]["risk"][0]

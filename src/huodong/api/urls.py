@@ -22,8 +22,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.encoding import force_str
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
@@ -157,6 +159,57 @@ def _loc_field(loc: list[Any]) -> str:
     return ".".join(parts) or "__all__"
 
 
+# pydantic's own messages are English; these say the same in the reader's language, naming the limit.
+_PYDANTIC_MESSAGES: dict[str, Any] = {
+    "string_too_long": gettext_lazy("最多 %(max_length)s 个字符。"),
+    "string_too_short": gettext_lazy("至少 %(min_length)s 个字符。"),
+    "too_long": gettext_lazy("最多 %(max_length)s 项。"),
+    "greater_than_equal": gettext_lazy("须大于或等于 %(ge)s。"),
+    "greater_than": gettext_lazy("须大于 %(gt)s。"),
+    "less_than_equal": gettext_lazy("须小于或等于 %(le)s。"),
+    "less_than": gettext_lazy("须小于 %(lt)s。"),
+    "int_parsing": gettext_lazy("须为整数。"),
+    "int_type": gettext_lazy("须为整数。"),
+    "int_from_float": gettext_lazy("须为整数。"),
+    "decimal_parsing": gettext_lazy("须为数字,如 1200 或 1200.50。"),
+    "decimal_type": gettext_lazy("须为数字,如 1200 或 1200.50。"),
+    "float_parsing": gettext_lazy("须为数字。"),
+    "float_type": gettext_lazy("须为数字。"),
+    "finite_number": gettext_lazy("须为有限的数字。"),
+    "decimal_max_digits": gettext_lazy("最多 %(max_digits)s 位数字。"),
+    "decimal_max_places": gettext_lazy("最多 %(decimal_places)s 位小数。"),
+    "decimal_whole_digits": gettext_lazy("整数部分位数过多。"),
+    "datetime_parsing": gettext_lazy("须为日期时间,如 2027-03-18T09:00:00+08:00。"),
+    "datetime_from_date_parsing": gettext_lazy("须为日期时间,如 2027-03-18T09:00:00+08:00。"),
+    "datetime_type": gettext_lazy("须为日期时间,如 2027-03-18T09:00:00+08:00。"),
+    "date_parsing": gettext_lazy("须为日期,如 2027-03-18。"),
+    "date_from_datetime_parsing": gettext_lazy("须为日期,如 2027-03-18。"),
+    "date_from_datetime_inexact": gettext_lazy("须为日期,如 2027-03-18。"),
+    "date_type": gettext_lazy("须为日期,如 2027-03-18。"),
+    "bool_parsing": gettext_lazy("须为 true 或 false。"),
+    "bool_type": gettext_lazy("须为 true 或 false。"),
+    "string_type": gettext_lazy("须为文字。"),
+    "list_type": gettext_lazy("须为列表。"),
+    "string_unicode": gettext_lazy("含有无效的 Unicode 字符。"),
+}
+
+
+def _pydantic_message(err: dict[str, Any]) -> str:
+    kind = err.get("type", "")
+    ctx = {k: force_str(v) for k, v in (err.get("ctx") or {}).items()}
+    if kind == "value_error" and "error" in ctx:
+        return ctx["error"]  # our own validators' messages (core.schemas), already translated
+    template = _PYDANTIC_MESSAGES.get(kind)
+    if template is not None:
+        try:
+            return force_str(template) % ctx if "%(" in force_str(template) else force_str(template)
+        except (KeyError, ValueError):
+            return force_str(template)
+    if kind in {"enum", "literal_error"} and "expected" in ctx:
+        return _("须为以下之一:%(expected)s。") % {"expected": ctx["expected"]}
+    return _("取值无效:%(detail)s") % {"detail": force_str(err.get("msg", ""))}
+
+
 @api.exception_handler(ValidationError)
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors: dict[str, list[str]] = {}
@@ -170,9 +223,14 @@ def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespons
         ):
             msg = _("请求体不是有效的 JSON 对象。")
         else:
-            msg = _("取值无效:%(detail)s") % {"detail": force_str(err.get("msg", ""))}
-        errors.setdefault(field, []).append(msg)
+            msg = _pydantic_message(err)
+        errors.setdefault(field, []).append(force_str(msg))
     return _error(request, 400, "invalid", errors)
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_multipart(request: HttpRequest, exc: MultiPartParserError) -> HttpResponse:
+    return _one(request, 400, "invalid", _("请求体不是有效的 multipart/form-data(缺少或错误的 boundary)。"))
 
 
 @api.exception_handler(AuthenticationError)

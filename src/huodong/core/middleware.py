@@ -97,9 +97,11 @@ class RequestSizeLimitMiddleware:
         multipart = (request.content_type or "").startswith("multipart/")
         if data_limit is not None and not multipart and length > data_limit:
             return _too_large(request, data_limit)
-        if request.method == "POST" and multipart:
-            # Parse the form here, where a refusal can still be answered (the CSRF check reads it next,
-            # and an error there would be Django's bare 400 page).
+        if request.method == "POST" and multipart and not request.path.startswith("/api/"):
+            # Pages: parse the form here, where a refusal can still be answered (the CSRF check reads it next,
+            # and an error there would be Django's bare 400 page). Not for the API: an operation that takes a
+            # JSON body reads the raw body, which parsing the form here would have consumed; the API's own
+            # handlers answer a bad or too large multipart body.
             try:
                 request.POST  # noqa: B018
             except RequestDataTooBig:
