@@ -340,7 +340,9 @@ def test_a_rejected_plan_goes_back_edited_and_round_again_until_it_is_approved(d
     # REQ: PL-3 — the organiser cuts the promotion line; the budget stays within the limit and the band.
     plan = organiser.get(f"/events/{eid}/plan").json()
     line = next(b for b in plan["budget_lines"] if b["item"] == "线上推广投放")
-    res = organiser.patch(f"/events/{eid}/plan/budget-lines/{line['id']}", {"unit_price": "40000"})
+    res = organiser.patch(
+        f"/events/{eid}/plan/budget-lines/{line['id']}", {"unit_price": "40000", "revision": line["revision"]}
+    )
     assert res.status_code == 200, res.content
     assert Decimal(str(res.json()["amount"])) == Decimal("40000.00")
     summary = organiser.get(f"/events/{eid}/plan").json()["budget_summary"]

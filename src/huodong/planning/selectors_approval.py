@@ -1,17 +1,23 @@
-"""Reads of review (RV-1) and approval (AP-1): versions of a plan, whose turn it is, "my pending" lists."""
+"""Reads of review (RV-1) and approval (AP-1): versions of a plan, whose turn it is, "my pending" lists,
+the departments that must review, and who may read the approval.
+
+"My pending" lists only work the person may do: never a version of an event they own or a version they
+submitted (separation of duties).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from huodong.core.models import Notification, Role, User
+from huodong.core.models import Department, Notification, Role, User
+from huodong.core.services import organisation_get
+from huodong.events.access import Need, can
 from huodong.events.models import Event
 from huodong.events.steps import Step
 
 from .models import APPROVAL_ORDER, ApprovalLevel, DepartmentReview, PlanVersion, Signature
-from .rules import can_edit_planning
 
 # AP-1: which role signs which level.
 LEVEL_ROLE: dict[str, str] = {
@@ -59,16 +65,27 @@ def people_with_role(role: str, department_id: int | None = None) -> list[User]:
 
 
 def can_view_approval(user: User | None, event: Event) -> bool:
-    """The planning team, administrators, reviewers and approvers see review opinions and signatures."""
-    if user is None or not user.is_authenticated:
-        return False
-    if can_edit_planning(user, event) or user.is_admin:
-        return True
-    return user.role in (Role.REVIEWER, Role.APPROVER_EXEC, Role.APPROVER_GM)
+    """Who may read review opinions, signatures and the approval form (``Need.VIEW_APPROVAL``): the
+    owner, the team, administrators, and the reviewers and approvers of the event's versions."""
+    return can(user, event, Need.VIEW_APPROVAL)
+
+
+def required_review_departments() -> list[Department]:
+    """The active departments the organisation requires to review every plan (RV-1):
+    ``Organisation.required_review_departments``, seeded with sales, product, legal and finance."""
+    org = organisation_get()
+    return list(org.required_review_departments.filter(is_active=True).order_by("sort_order", "id"))
+
+
+def _not_own(user: User, prefix: str = "") -> Q:
+    """Versions ``user`` may decide on: not of an event they own, not submitted by them."""
+    own = Q(**{f"{prefix}plan__event__owner": user}) | Q(**{f"{prefix}submitted_by": user})
+    return ~own
 
 
 def pending_department_reviews_for(user: User) -> QuerySet[DepartmentReview]:
-    """Reviews waiting for ``user``: pending, of their department, on a version still in review."""
+    """Reviews waiting for ``user``: pending, of their department, on a version still in review, of an
+    event they do not own and a version they did not submit."""
     if not user.is_authenticated or user.role != Role.REVIEWER or user.department_id is None:
         return DepartmentReview.objects.none()
     return (
@@ -78,18 +95,21 @@ def pending_department_reviews_for(user: User) -> QuerySet[DepartmentReview]:
             version__status=PlanVersion.Status.IN_REVIEW,
             version__plan__event__step=Step.APPROVAL,
         )
+        .filter(_not_own(user, "version__"))
         .select_related("version__plan__event", "department")
         .order_by("version__submitted_at", "id")
     )
 
 
 def pending_approvals_for(user: User) -> QuerySet[PlanVersion]:
-    """Reviewed versions waiting for ``user``'s signature at their level (AP-1 order)."""
+    """Reviewed versions waiting for ``user``'s signature at their level (AP-1 order), of events they do
+    not own and versions they did not submit."""
     level = ROLE_LEVEL.get(getattr(user, "role", ""))
     if not user.is_authenticated or level is None:
         return PlanVersion.objects.none()
     live = Signature.objects.filter(version=OuterRef("pk"), voided_at__isnull=True)
     qs = PlanVersion.objects.filter(status=PlanVersion.Status.REVIEWED, plan__event__step=Step.APPROVAL)
+    qs = qs.filter(_not_own(user))
     qs = qs.annotate(mine=Exists(live.filter(level=level))).filter(mine=False)
     index = APPROVAL_ORDER.index(level)
     for earlier in APPROVAL_ORDER[:index]:

@@ -11,6 +11,11 @@ version that is in review, reviewed or approved, that version is superseded: its
 no longer be decided and its signatures are voided ("方案在签字后被修改"). The edit itself is never
 refused here. The superseded version keeps its frozen content, so the diff view shows what changed;
 the organiser re-submits, which freezes the next version and sends it round again (AP-1).
+
+Locks (``core.concurrency``): ``plan_touch`` runs inside the edit's transaction, after the edit took the
+event lock; it takes the event lock again (a no-op when held, and never a plan or version lock before
+it), then the plan, then the open versions by id, then their signatures — the same order as a
+submission, a review decision and a signature, so an edit racing them waits instead of deadlocking.
 """
 
 from __future__ import annotations
@@ -335,11 +340,35 @@ def diff_summary(diff: dict[str, Any]) -> list[str]:
 
 # ---------------------------------------------------------------- what an edit does (AP-1)
 def open_version(event: Event, *, lock: bool = False) -> PlanVersion | None:
-    """The latest version still in review, reviewed or approved, if any."""
-    qs = PlanVersion.objects.filter(plan__event=event, status__in=OPEN_STATUSES).order_by("-number")
-    if lock:
-        qs = qs.select_for_update()
-    return qs.first()
+    """The latest version still in review, reviewed or approved, if any.
+
+    With ``lock``, every open version is locked in id order (step 3 of the lock order); the caller
+    holds the event and plan locks already (``event_and_plan_lock``).
+    """
+    if not lock:
+        return (
+            PlanVersion.objects.filter(plan__event=event, status__in=OPEN_STATUSES)
+            .order_by("-number")
+            .first()
+        )
+    locked = list(
+        PlanVersion.objects.select_for_update(of=("self",))
+        .filter(plan__event=event, status__in=OPEN_STATUSES)
+        .order_by("id")
+    )
+    return max(locked, key=lambda v: v.number) if locked else None
+
+
+def event_and_plan_lock(event: Event | int) -> tuple[Event, Plan | None]:
+    """Steps 1 and 2 of the lock order: the event row, then its plan; returns both as read under lock.
+
+    Re-locking the event a caller already holds is free; a caller that does not hold it gets it here,
+    before any plan or version row.
+    """
+    pk = event.pk if isinstance(event, Event) else int(event)
+    locked = Event.objects.select_for_update(of=("self",)).select_related("owner").get(pk=pk)
+    plan = Plan.objects.select_for_update().filter(event_id=pk).first()
+    return locked, plan
 
 
 # What an edit touched, as the audit log and the notices name it (``plan_touch(what=…)``).
@@ -404,7 +433,12 @@ def version_supersede(
     Pending reviews of a superseded version stay as they were and can no longer be decided.
     """
     event = version.plan.event
-    live = list(version.signatures.filter(voided_at__isnull=True).select_related("approver"))
+    live = list(
+        version.signatures.select_for_update(of=("self",))
+        .filter(voided_at__isnull=True)
+        .select_related("approver")
+        .order_by("id")
+    )
     changes = diff_summary(version_diff(version.content, current))
     version_status_set(
         version=version,
@@ -449,12 +483,14 @@ def plan_touch(*, event: Event, actor: User | None, what: str) -> None:
     """Call after any change to plan content. Supersedes the open version when the plan no longer matches it.
 
     Never refuses the edit: an edit after a signature voids the signatures (AP-1) and the organiser
-    re-submits a new version.
+    re-submits a new version. Locks event → plan → open versions (see the module docstring) and
+    compares the versions with the plan as read under those locks.
     """
-    version = open_version(event, lock=True)
+    locked, _plan = event_and_plan_lock(event)
+    version = open_version(locked, lock=True)
     if version is None:
         return
-    current = plan_snapshot(event)
+    current = plan_snapshot(locked)
     if content_hash(current) == version.content_hash:
         return
     version_supersede(version=version, actor=actor, what=str(WHAT_LABELS.get(what, what)), current=current)

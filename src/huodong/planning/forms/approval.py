@@ -2,34 +2,57 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from huodong.core.models import Department
-from huodong.core.seed import DEFAULT_REVIEW_DEPARTMENTS
+from huodong.core.models import Department, User
 
 from ..models import DepartmentReview, Signature
+from ..selectors_approval import required_review_departments
+from ..services.department_review import EXCEPTION_REASON_MAX_LENGTH
 
 
 class SubmitForReviewForm(forms.Form):
+    """The departments to ask (the organisation's required ones checked), and for an administrator the
+    reason for leaving a required one out. ``content_hash`` is the plan the submitter was shown."""
+
     departments = forms.ModelMultipleChoiceField(
         label=_("评审部门"),
         queryset=Department.objects.none(),
         widget=forms.CheckboxSelectMultiple,
-        help_text=_("默认:销售部、产品部、法务部、财务部(RV-1)"),
         error_messages={
             "required": _("请至少选择一个评审部门。"),
             "invalid_choice": _("所选部门不存在或已停用。"),
             "invalid_pk_value": _("所选部门不存在或已停用。"),
         },
     )
+    exception_reason = forms.CharField(
+        label=_("免评审原因(仅管理员)"),
+        required=False,
+        max_length=EXCEPTION_REASON_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("不选必须参与评审的部门时必填;该原因记入方案版本和审计日志。"),
+    )
+    content_hash = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args, **kwargs) -> None:  # noqa: ANN002, ANN003
+    def __init__(self, *args: Any, actor: User | None = None, current_hash: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        required = required_review_departments()
+        self.required_departments = required
         qs = Department.objects.filter(is_active=True).order_by("sort_order", "id")
-        self.fields["departments"].queryset = qs  # type: ignore[attr-defined]
+        field = self.fields["departments"]
+        assert isinstance(field, forms.ModelMultipleChoiceField)
+        field.queryset = qs
+        field.help_text = _("必须参与评审:%(depts)s(RV-1);可另选其他部门。") % {
+            "depts": "、".join(d.name for d in required) or "—"
+        }
+        if actor is None or not actor.is_admin:
+            del self.fields["exception_reason"]
         if not self.is_bound:
-            self.initial.setdefault("departments", [d.pk for d in qs if d.code in DEFAULT_REVIEW_DEPARTMENTS])
+            self.initial.setdefault("departments", [d.pk for d in required])
+            self.initial.setdefault("content_hash", current_hash)
 
 
 REVIEW_DECISIONS = [

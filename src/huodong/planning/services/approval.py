@@ -1,8 +1,12 @@
 """Signed approval of a reviewed plan version (AP-1): the executive in charge, then the general manager.
 
 A signature records who, when, the comment and the content hash the approver saw. It is refused when
-it is out of order, by the wrong role, a second time, on a version not (or no longer) reviewed, or on
-a stale version (the hash the approver saw differs from the version's or from the plan as it is now).
+it is out of order, by the wrong role, by the owner of the event or the submitter of the version
+(separation of duties), a second time, on a version not (or no longer) reviewed, or on a stale version
+(the hash the approver saw differs from the version's or from the plan as it is now).
+
+Locks (``core.concurrency``): the event row first, then the plan, the version and its signatures, so a
+plan edit or a submission racing a signature waits for it instead of deadlocking.
 """
 
 from __future__ import annotations
@@ -15,8 +19,9 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from huodong.core.audit import audit_record, snapshot
-from huodong.core.errors import Conflict, DomainError, NotAllowed
+from huodong.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from huodong.core.models import User
+from huodong.core.text import text_clean
 from huodong.events.models import Event
 from huodong.events.steps import Step
 
@@ -27,7 +32,9 @@ from .decisions import (
     STALE_MESSAGE,
     approval_page_notify,
     approval_request,
-    event_lock,
+    decision_lock,
+    duties_require_separate,
+    version_lock,
     version_reject,
     version_require_current,
 )
@@ -40,13 +47,23 @@ def approval_sign(
     *, version: PlanVersion, actor: User, decision: str, comment: str = "", content_hash: str
 ) -> Signature:
     """Sign ``version`` at the actor's level (AP-1). ``content_hash`` is the hash of what the approver saw."""
-    version = PlanVersion.objects.select_for_update().select_related("plan").get(pk=version.pk)
+    event_id = PlanVersion.objects.filter(pk=version.pk).values_list("plan__event_id", flat=True).first()
+    if event_id is None:
+        raise NotFound(_("方案版本不存在。"))
+    event, plan = decision_lock(actor=actor, event_id=event_id)
+    version = version_lock(plan=plan, version_id=version.pk)
     level = _signer_level(actor)
-    live = {s.level: s for s in version.signatures.filter(voided_at__isnull=True).select_related("approver")}
-    _require_signable(version, level, live)
-    event = event_lock(version.plan.event_id)
+    duties_require_separate(actor=actor, event=event, version=version, act="sign")
+    live = {
+        s.level: s
+        for s in Signature.objects.select_for_update(of=("self",))
+        .filter(version=version, voided_at__isnull=True)
+        .select_related("approver")
+        .order_by("id")
+    }
+    _require_signable(version, event, level, live)
     _require_turn(event, level, live)
-    if (content_hash or "").strip().lower() != version.content_hash:
+    if not isinstance(content_hash, str) or content_hash.strip().lower() != version.content_hash:
         raise Conflict(STALE_MESSAGE)
     version_require_current(event=event, version=version)
     comment = _comment_clean(decision, comment)
@@ -65,7 +82,7 @@ def _signer_level(actor: User) -> str:
     return level
 
 
-def _require_signable(version: PlanVersion, level: str, live: dict[str, Signature]) -> None:
+def _require_signable(version: PlanVersion, event: Event, level: str, live: dict[str, Signature]) -> None:
     """Not yet signed at this level, and the version is the current, fully reviewed one."""
     if level in live:
         mine = live[level]
@@ -75,7 +92,7 @@ def _require_signable(version: PlanVersion, level: str, live: dict[str, Signatur
                 "n": version.number,
                 "level": ApprovalLevel(level).label,
                 "who": mine.approver.name,
-                "at": timezone.localtime(mine.signed_at, version.plan.event.tz).strftime("%Y-%m-%d %H:%M"),
+                "at": timezone.localtime(mine.signed_at, event.tz).strftime("%Y-%m-%d %H:%M"),
                 "decision": mine.get_decision_display(),
             }
         )
@@ -117,16 +134,17 @@ def _require_turn(event: Event, level: str, live: dict[str, Signature]) -> None:
             )
 
 
-def _comment_clean(decision: str, comment: str) -> str:
-    """The stripped comment; refuses an unknown decision, a rejection without a comment, an over-long one."""
-    comment = (comment or "").strip()
+def _comment_clean(decision: Any, comment: Any) -> str:
+    """The cleaned comment (``core.text``); refuses an unknown decision, a rejection without a comment, and
+    a comment that is over-long or holds NUL, control characters or a lone surrogate."""
     errors: dict[str, list[Any]] = {}
-    if decision not in Signature.Decision.values:
+    comment = text_clean(
+        comment, field="comment", label=_("审批意见"), limit=COMMENT_MAX_LENGTH, errors=errors
+    )
+    if not isinstance(decision, str) or decision not in Signature.Decision.values:
         errors["decision"] = [_("请选择「批准」或「驳回」。")]
-    if decision == Signature.Decision.REJECT and not comment:
+    elif decision == Signature.Decision.REJECT and not comment and "comment" not in errors:
         errors["comment"] = [_("驳回须填写意见,说明需要修改什么。")]
-    if len(comment) > COMMENT_MAX_LENGTH:
-        errors["comment"] = [_("意见最多 %(n)s 个字。") % {"n": COMMENT_MAX_LENGTH}]
     if errors:
         raise DomainError(errors)
     return comment
@@ -200,6 +218,7 @@ def _approval_pass_on(*, signature: Signature, event: Event, following: str) -> 
     facts = {"event": event.name, "n": signature.version.number, "level": level_label}
     approval_request(
         event=event,
+        version=signature.version,
         level=following,
         message=gettext("「%(event)s」的策划方案 v%(n)s 已由%(level)s批准,请您(%(next)s)审批。")
         % {**facts, "next": ApprovalLevel(following).label},

@@ -1,9 +1,17 @@
 """Internal review of a plan version (RV-1): marketing submits, sales, product, legal and finance review.
 
 ``plan_submit_for_approval`` freezes the working copy as a new ``PlanVersion`` with its content hash and
-opens one ``DepartmentReview`` per chosen department. ``department_review_decide`` records one department's decision with
-its opinions on feasibility, budget reasonableness and risk control. A rejection returns the event to
-the plan step with the opinions; when every department has passed, the approvers are told (AP-1).
+opens one ``DepartmentReview`` per department. The departments that must review are an organisation
+setting (``Organisation.required_review_departments``, by default 销售部、产品部、法务部、财务部); a
+submission may add others, and may leave a required one out only when an administrator submits it with
+an exception reason, which is recorded on the version and in the audit log.
+
+``department_review_decide`` records one department's decision with its opinions on feasibility, budget
+reasonableness and risk control. The owner of the event and the submitter of the version may not review
+it (separation of duties). A rejection returns the event to the plan step with the opinions; when every
+department has passed, the approvers are told (AP-1).
+
+Both services take the event lock first, then the plan, the versions and the reviews (``core.concurrency``).
 """
 
 from __future__ import annotations
@@ -17,15 +25,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from huodong.core.audit import audit_record, snapshot
-from huodong.core.errors import Conflict, DomainError, NotAllowed
+from huodong.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from huodong.core.models import Department, Role, User
-from huodong.core.seed import DEFAULT_REVIEW_DEPARTMENTS
+from huodong.core.text import text_clean
+from huodong.events.access import Need, event_for
 from huodong.events.models import Event
 from huodong.events.steps import Step
 
 from ..models import ApprovalLevel, DepartmentReview, Plan, PlanVersion
-from ..rules import REVIEW_STEPS, require_planning_editor
-from ..selectors_approval import people_with_role
+from ..rules import REVIEW_STEPS
+from ..selectors_approval import people_with_role, required_review_departments
 from ..versioning import (
     content_hash,
     open_version,
@@ -37,7 +46,9 @@ from .decisions import (
     approval_page_notify,
     approval_request,
     approval_url,
-    event_lock,
+    decision_lock,
+    duties_require_separate,
+    version_lock,
     version_reject,
     version_require_current,
 )
@@ -51,22 +62,26 @@ __all__ = [
 ]
 
 OPINION_MAX_LENGTH = 5000
-# The texts a reviewer writes, in the order the form shows them.
-OPINION_FIELDS = ("feasibility_opinion", "budget_opinion", "risk_opinion", "conditions")
+EXCEPTION_REASON_MAX_LENGTH = 2000
+# The texts a reviewer writes, in the order the form shows them, with their labels.
+OPINION_LABELS: dict[str, Any] = {
+    "feasibility_opinion": _("可行性意见"),
+    "budget_opinion": _("预算合理性意见"),
+    "risk_opinion": _("风险控制意见"),
+    "conditions": _("附加条件"),
+}
+OPINION_FIELDS = tuple(OPINION_LABELS)
 DECISIONS = (
     DepartmentReview.Decision.APPROVE,
     DepartmentReview.Decision.APPROVE_WITH_CONDITIONS,
     DepartmentReview.Decision.REJECT,
 )
+SUBMIT_REFUSAL = _("只有活动负责人、团队中的策划人员或管理员可以提交评审。")
 
 
 def default_review_departments() -> list[Department]:
-    """RV-1: sales, product, legal and finance take part by default."""
-    return list(
-        Department.objects.filter(code__in=DEFAULT_REVIEW_DEPARTMENTS, is_active=True).order_by(
-            "sort_order", "id"
-        )
-    )
+    """RV-1: the departments the organisation requires (by default sales, product, legal and finance)."""
+    return required_review_departments()
 
 
 def _require_review_step(event: Event, what: Any) -> None:
@@ -87,17 +102,33 @@ def _require_review_step(event: Event, what: Any) -> None:
 # ---------------------------------------------------------------- submit (RV-1)
 @transaction.atomic
 def plan_submit_for_approval(
-    *, event: Event, actor: User, departments: list[Department] | None = None
+    *,
+    event: Event,
+    actor: User,
+    departments: list[Department] | None = None,
+    exception_reason: str = "",
+    content_hash: str | None = None,
 ) -> PlanVersion:
-    """Freeze the plan as a new version and send it to each department's reviewers (RV-1)."""
-    require_planning_editor(actor, event)
-    event = event_lock(event.pk)
+    """Freeze the plan as a new version and send it to each department's reviewers (RV-1).
+
+    ``departments`` defaults to the organisation's required ones; leaving a required one out needs an
+    administrator and ``exception_reason``. ``content_hash`` is the hash of the plan the submitter saw
+    (optional): when the plan changed since, nothing is submitted (409).
+    """
+    event = event_for(actor, event, Need.EDIT, lock=True, message=SUBMIT_REFUSAL)
     _require_review_step(event, _("提交评审"))
-    plan = Plan.objects.filter(event=event).first()
-    chosen = default_review_departments() if departments is None else list(dict.fromkeys(departments))
-    _require_submittable(plan, chosen)
+    plan = Plan.objects.select_for_update().filter(event=event).first()
+    required = required_review_departments()
+    chosen = required if departments is None else list(dict.fromkeys(departments))
+    barred: set[int | None] = {event.owner_id, actor.pk}  # separation of duties: they may not review it
+    dropped, reason = _require_submittable(plan, chosen, required, actor, exception_reason, barred)
     assert plan is not None
-    version = _version_freeze(event=event, plan=plan, actor=actor)
+    content = plan_snapshot(event)
+    if content_hash is not None and str(content_hash).strip().lower() != _hash(content):
+        raise Conflict(_("方案在您查看后已被修改,请查看最新内容后再提交评审。"))
+    version = _version_freeze(event=event, plan=plan, actor=actor, content=content)
+    if dropped:
+        _review_exception_record(version=version, event=event, actor=actor, dropped=dropped, reason=reason)
     reviews = [DepartmentReview.objects.create(version=version, department=dept) for dept in chosen]
     audit_record(
         actor=actor,
@@ -111,11 +142,17 @@ def plan_submit_for_approval(
             "content_hash": version.content_hash,
             "status": version.status,
             "departments": [d.code for d in chosen],
+            "review_exception_departments": version.review_exception_departments,
         },
     )
     approval_page_notify(
         event=event,
-        recipients=[person for r in reviews for person in people_with_role(Role.REVIEWER, r.department_id)],
+        recipients=[
+            person
+            for r in reviews
+            for person in people_with_role(Role.REVIEWER, r.department_id)
+            if person.pk not in barred
+        ],
         kind="department_review.requested",
         message=gettext("请评审「%(event)s」的策划方案 v%(n)s(可行性、预算合理性、风险控制)。")
         % {"event": event.name, "n": version.number},
@@ -123,30 +160,106 @@ def plan_submit_for_approval(
     return version
 
 
-def _require_submittable(plan: Plan | None, chosen: list[Department]) -> None:
-    """A plan exists and every chosen department is active and has a reviewer."""
+def _hash(content: dict[str, Any]) -> str:
+    return content_hash(content)
+
+
+def _names(departments: list[Department]) -> str:
+    return "、".join(d.name for d in departments)
+
+
+def _require_submittable(
+    plan: Plan | None,
+    chosen: list[Department],
+    required: list[Department],
+    actor: User,
+    exception_reason: Any,
+    barred: set[int | None],
+) -> tuple[list[Department], str]:
+    """A plan exists, every chosen department is active and has a reviewer who is neither the owner nor
+    the submitter (``barred``), and every required department is chosen, or an administrator says why not.
+    Returns the required departments left out and the reason.
+    """
     errors: dict[str, list[Any]] = {}
     if plan is None:
         errors["__all__"] = [_("尚未编写策划方案,不能提交评审。")]
     if not chosen:
-        errors["departments"] = [_("请至少选择一个评审部门(默认:销售部、产品部、法务部、财务部)。")]
+        errors["departments"] = [
+            _("请至少选择一个评审部门(必须参与评审:%(depts)s)。") % {"depts": _names(required) or "—"}
+        ]
     for dept in chosen:
         if not dept.is_active:
             errors.setdefault("departments", []).append(
                 _("部门「%(dept)s」已停用,不能参与评审。") % {"dept": dept.name}
             )
-        elif not people_with_role(Role.REVIEWER, dept.pk):
+        elif not (reviewers := people_with_role(Role.REVIEWER, dept.pk)):
             errors.setdefault("departments", []).append(
                 _("部门「%(dept)s」没有在职的评审人,请先在人员管理中指定评审人,或不选该部门。")
                 % {"dept": dept.name}
             )
+        elif all(person.pk in barred for person in reviewers):
+            errors.setdefault("departments", []).append(
+                _(
+                    "部门「%(dept)s」的评审人只有活动负责人或提交人本人,按职责分离不能评审;请先指定另一位评审人。"
+                )
+                % {"dept": dept.name}
+            )
+    chosen_ids = {d.pk for d in chosen}
+    dropped = [d for d in required if d.pk not in chosen_ids]
+    reason = ""
+    if dropped and chosen:
+        if not actor.is_admin:
+            errors.setdefault("departments", []).append(
+                _(
+                    "%(depts)s是组织规定必须参与评审的部门,不能不选(RV-1);如确需免除,须由管理员提交并填写例外原因。"
+                )
+                % {"depts": _names(dropped)}
+            )
+        else:
+            reason = text_clean(
+                exception_reason,
+                field="exception_reason",
+                label=_("免评审原因"),
+                limit=EXCEPTION_REASON_MAX_LENGTH,
+                errors=errors,
+            )
+            if not reason and "exception_reason" not in errors:
+                errors["exception_reason"] = [
+                    _("未选择必须参与评审的部门(%(depts)s),须填写例外原因,该原因将记入审计日志。")
+                    % {"depts": _names(dropped)}
+                ]
     if errors:
         raise DomainError(errors)
+    return dropped, reason
 
 
-def _version_freeze(*, event: Event, plan: Plan, actor: User) -> PlanVersion:
+def _review_exception_record(
+    *, version: PlanVersion, event: Event, actor: User, dropped: list[Department], reason: str
+) -> None:
+    """Record an administrator's exception to the required reviewing departments (RV-1)."""
+    version.review_exception_departments = [d.code for d in dropped]
+    version.review_exception_reason = reason
+    version.review_exception_by = actor
+    version.save(
+        update_fields=["review_exception_departments", "review_exception_reason", "review_exception_by"]
+    )
+    audit_record(
+        actor=actor,
+        action="plan_version.review_exception",
+        target=version,
+        event_id=event.pk,
+        summary=gettext("v%(n)s 免除必须参与评审的部门:%(depts)s;原因:%(reason)s")
+        % {"n": version.number, "depts": _names(dropped), "reason": reason},
+        after={
+            "review_exception_departments": version.review_exception_departments,
+            "review_exception_reason": reason,
+            "review_exception_by": actor.username,
+        },
+    )
+
+
+def _version_freeze(*, event: Event, plan: Plan, actor: User, content: dict[str, Any]) -> PlanVersion:
     """The plan as it is now, frozen as the next version in review; an unchanged open version is refused."""
-    content = plan_snapshot(event)
     digest = content_hash(content)
     current_open = open_version(event, lock=True)
     if current_open is not None:
@@ -182,15 +295,22 @@ def department_review_decide(
     conditions: str = "",
 ) -> DepartmentReview:
     """One department's decision on a version (RV-1). Nothing is written when anything is refused."""
+    ids = DepartmentReview.objects.filter(pk=review.pk).values_list("version_id", "version__plan__event_id")
+    found = ids.first()
+    if found is None:
+        raise NotFound(_("评审不存在。"))
+    version_id, event_id = found
+    event, plan = decision_lock(actor=actor, event_id=event_id)
+    version = version_lock(plan=plan, version_id=version_id)
     review = (
-        DepartmentReview.objects.select_for_update()
-        .select_related("department", "version__plan")
+        DepartmentReview.objects.select_for_update(of=("self",))
+        .select_related("department")
         .get(pk=review.pk)
     )
-    version = PlanVersion.objects.select_for_update().get(pk=review.version_id)
+    review.version = version
     _require_department_reviewer(actor, review)
+    duties_require_separate(actor=actor, event=event, version=version, act="review")
     _require_pending(review, version)
-    event = event_lock(review.version.plan.event_id)
     _require_review_step(event, _("评审"))
     version_require_current(event=event, version=version)
     texts = _opinions_clean(
@@ -226,27 +346,28 @@ def _require_pending(review: DepartmentReview, version: PlanVersion) -> None:
         )
 
 
-def _opinions_clean(decision: str, **opinions: str) -> dict[str, str]:
-    """The stripped opinions. Refuses an unknown decision, an over-long text, a conditional pass without
-    its conditions and a rejection without an opinion."""
-    texts = {field: (opinions[field] or "").strip() for field in OPINION_FIELDS}
+def _opinions_clean(decision: Any, **opinions: Any) -> dict[str, str]:
+    """The cleaned opinions (``core.text``). Refuses an unknown decision, a text with NUL, control
+    characters or a lone surrogate, an over-long text, a conditional pass without its conditions and a
+    rejection without an opinion."""
     errors: dict[str, list[Any]] = {}
-    if decision not in DECISIONS:
+    texts = {
+        field: text_clean(opinions[field], field=field, label=label, limit=OPINION_MAX_LENGTH, errors=errors)
+        for field, label in OPINION_LABELS.items()
+    }
+    if not isinstance(decision, str) or decision not in DECISIONS:
         errors["decision"] = [
             _("请选择评审结论:%(choices)s。")
             % {"choices": "、".join(str(DepartmentReview.Decision(d).label) for d in DECISIONS)}
         ]
-    for field, text in texts.items():
-        if len(text) > OPINION_MAX_LENGTH:
-            errors.setdefault(field, []).append(_("最多 %(n)s 个字。") % {"n": OPINION_MAX_LENGTH})
-    if decision == DepartmentReview.Decision.APPROVE_WITH_CONDITIONS and not texts["conditions"]:
-        errors["conditions"] = [_("有条件通过须写明附加条件。")]
-    if decision == DepartmentReview.Decision.REJECT and not (
+    elif decision == DepartmentReview.Decision.APPROVE_WITH_CONDITIONS and not texts["conditions"]:
+        errors.setdefault("conditions", []).append(_("有条件通过须写明附加条件。"))
+    elif decision == DepartmentReview.Decision.REJECT and not (
         texts["feasibility_opinion"] or texts["budget_opinion"] or texts["risk_opinion"]
     ):
-        errors["feasibility_opinion"] = [
+        errors.setdefault("feasibility_opinion", []).append(
             _("驳回须至少填写一项意见(可行性、预算合理性或风险控制),说明需要修改什么。")
-        ]
+        )
     if errors:
         raise DomainError(errors)
     return texts
@@ -331,6 +452,7 @@ def _version_reviewed(*, version: PlanVersion, event: Event, actor: User) -> Non
     facts = {"event": event.name, "n": version.number}
     approval_request(
         event=event,
+        version=version,
         level=ApprovalLevel.EXECUTIVE,
         message=gettext("「%(event)s」的策划方案 v%(n)s 已通过各部门评审,请您(分管领导)审批。") % facts,
         owner_kind="department_review.passed",

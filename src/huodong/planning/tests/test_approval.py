@@ -195,7 +195,7 @@ def test_no_preparation_before_the_plan_is_approved(
 ):
     # REQ: LC-2 — no preparation before the plan is approved.
     with pytest.raises(GateBlocked) as exc:
-        event_advance(event=plan_event, actor=organiser)
+        event_advance(event=plan_event, actor=organiser, from_step=plan_event.step)
     assert {c.code for c in exc.value.unmet} >= {
         "approval.submitted",
         "approval.executive",
@@ -204,11 +204,11 @@ def test_no_preparation_before_the_plan_is_approved(
     version = reviewed_version(plan_event, organiser, reviewers)
     sign(version, approver_exec)
     with pytest.raises(GateBlocked) as exc:
-        event_advance(event=plan_event, actor=organiser)
+        event_advance(event=plan_event, actor=organiser, from_step=plan_event.step)
     assert [c.code for c in exc.value.unmet] == ["approval.general_manager"]
     sign(version, approver_gm)
     plan_event.refresh_from_db()
-    result = event_advance(event=plan_event, actor=organiser)
+    result = event_advance(event=plan_event, actor=organiser, from_step=plan_event.step)
     assert result.event.step == Step.RESOURCES
 
 
@@ -227,7 +227,7 @@ def test_an_edit_after_signature_makes_the_gate_name_the_stale_signature(
     assert crit["approval.executive"] == (False, "签字针对的是旧版本 v1")
     assert crit["approval.general_manager"] == (False, "签字针对的是旧版本 v1")
     with pytest.raises(GateBlocked):
-        event_advance(event=plan_event, actor=organiser)
+        event_advance(event=plan_event, actor=organiser, from_step=plan_event.step)
 
     # Resubmission goes round again: new reviews, new signatures on v2.
     v2 = submit(plan_event, organiser)

@@ -31,13 +31,16 @@ class Api:
 def test_the_whole_round_through_the_api(plan_event, organiser, reviewers, approver_exec, approver_gm):
     # REQ: RV-1, AP-1, LC-2
     eid = plan_event.pk
-    res = Api(organiser).post(f"/{eid}/plan/submit", {"departments": ["sales", "finance"]})
+    res = Api(organiser).post(
+        f"/{eid}/plan/submit", {"departments": ["sales", "finance", "legal", "product"]}
+    )
     assert res.status_code == 201, res.content
     body = res.json()
     assert body["number"] == 1 and body["status"] == "in_review"
-    assert sorted(r["department"] for r in body["reviews"]) == ["finance", "sales"]
+    assert sorted(r["department"] for r in body["reviews"]) == ["finance", "legal", "product", "sales"]
+    assert body["review_exception_departments"] == [] and body["review_exception_by"] is None
 
-    for code in ("sales", "finance"):
+    for code in ("sales", "finance", "legal", "product"):
         api = Api(reviewers[code])
         pending = api.get("/me/pending").json()
         assert [p["department"] for p in pending["reviews"]] == [code]

@@ -19,34 +19,52 @@ def _url(event, name="planning:approval", **kw):
     return reverse(name, kwargs={"event_id": event.pk, **kw})
 
 
-@pytest.mark.parametrize(
-    "who, status",
-    [
-        ("organiser", 200),
-        ("reviewer", 200),
-        ("approver_exec", 200),
-        ("approver_gm", 200),
-        ("admin", 200),
-        ("outsider", 403),
-    ],
-)
+# who → (status before any submission, status once v1 is submitted to the required departments)
+WHO_MAY_OPEN = {
+    "organiser": (200, 200),
+    "team member": (200, 200),
+    "reviewer asked": (403, 200),
+    "reviewer not asked": (403, 403),
+    "approver_exec": (403, 200),
+    "approver_gm": (403, 200),
+    "admin": (200, 200),
+    "outsider": (403, 403),
+}
+
+
+@pytest.mark.parametrize("submitted", [False, True], ids=["before submission", "after submission"])
+@pytest.mark.parametrize("who", list(WHO_MAY_OPEN))
 def test_who_may_open_the_approval_page(
-    client, plan_event, organiser, reviewers, approver_exec, approver_gm, admin_user, outsider, who, status
+    client, plan_event, organiser, reviewers, approver_exec, approver_gm, admin_user, outsider, who, submitted
 ):
+    # REQ: RV-1, AP-1 — the team, the reviewers and approvers of its versions and administrators read the
+    # approval; staff outside the event do not (issue 6, finding 3).
+    from huodong.core.models import Role
+    from tests.factories import person
+
+    team_member = person("team_staff", Role.STAFF, "marketing", "市场专员")
+    plan_event.team_members.add(team_member)
     user = {
         "organiser": organiser,
-        "reviewer": reviewers["legal"],
+        "team member": team_member,
+        "reviewer asked": reviewers["legal"],
+        "reviewer not asked": person("reviewer_tech", Role.REVIEWER, "tech", "技术总监"),
         "approver_exec": approver_exec,
         "approver_gm": approver_gm,
         "admin": admin_user,
         "outsider": outsider,
     }[who]
+    if submitted:
+        submit(plan_event, organiser)
+    status = WHO_MAY_OPEN[who][submitted]
     login(client, user)
     assert client.get(_url(plan_event)).status_code == status
     assert client.get(_url(plan_event, "planning:version_diff")).status_code in (
         status,
         400 if status == 200 else status,
     )
+    if submitted:
+        assert client.get(_url(plan_event, "planning:version_detail", number=1)).status_code == status
 
 
 def test_the_page_needs_sign_in(client, plan_event):

@@ -54,14 +54,19 @@ def test_submission_freezes_a_version_with_one_pending_review_per_default_depart
     assert AuditEntry.objects.filter(action="plan_version.submit", event_id=plan_event.pk).exists()
 
 
-def test_submission_to_chosen_departments_only(plan_event, organiser, reviewers):
-    # REQ: RV-1
-    version = submit(plan_event, organiser, ["finance", "legal"])
-    assert sorted(r.department.code for r in version.reviews.all()) == ["finance", "legal"]
-    assert set(Notification.objects.values_list("recipient__username", flat=True)) == {
-        "reviewer_finance",
-        "reviewer_legal",
-    }
+def test_a_submission_may_add_a_department_to_the_required_ones(plan_event, organiser, reviewers):
+    # REQ: RV-1 — the required departments review; another department may be asked as well.
+    person("reviewer_tech", Role.REVIEWER, "tech", "技术总监")
+    version = submit(plan_event, organiser, ["finance", "legal", "sales", "product", "tech"])
+    assert sorted(r.department.code for r in version.reviews.all()) == [
+        "finance",
+        "legal",
+        "product",
+        "sales",
+        "tech",
+    ]
+    assert "reviewer_tech" in set(Notification.objects.values_list("recipient__username", flat=True))
+    assert version.review_exception_departments == [] and version.review_exception_by is None
 
 
 @pytest.mark.parametrize(

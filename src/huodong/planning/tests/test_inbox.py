@@ -19,7 +19,7 @@ PERSONAS = ["organiser", "reviewer_sales", "reviewer_finance", "approver_exec", 
 
 # stage → persona → (pending reviews, pending approvals)
 EXPECTED = {
-    "submitted to sales and finance": {
+    "submitted": {
         "organiser": (0, 0),
         "reviewer_sales": (1, 0),
         "reviewer_finance": (1, 0),
@@ -70,8 +70,8 @@ def people(organiser, reviewers, approver_exec, approver_gm, outsider):
 def _advance_to(stage, event, people, reviewers):
     from huodong.planning.services.department_review import department_review_decide
 
-    version = submit(event, people["organiser"], ["sales", "finance"])
-    if stage == "submitted to sales and finance":
+    version = submit(event, people["organiser"])
+    if stage == "submitted":
         return
     department_review_decide(
         review=version.reviews.get(department__code="sales"), actor=reviewers["sales"], decision="approve"
@@ -119,7 +119,7 @@ def test_the_organiser_is_told_of_each_decision(plan_event, people, reviewers):
     # REQ: RV-1, AP-1 — the organiser is told when a decision is made.
     _advance_to("approved", plan_event, people, reviewers)
     kinds = list(Notification.objects.filter(recipient=people["organiser"]).values_list("kind", flat=True))
-    assert kinds.count("department_review.decided") == 2
+    assert kinds.count("department_review.decided") == 4
     assert {"department_review.passed", "approval.progress", "approval.approved"} <= set(kinds)
 
 

@@ -12,6 +12,12 @@ from huodong.events.models import Event
 from huodong.events.services import event_update
 from huodong.planning.models import PlanVersion
 
+
+def _revision(event: Event) -> int:
+    """The event's revision as it is now (what a page or API client would send)."""
+    return Event.objects.values_list("revision", flat=True).get(pk=event.pk)
+
+
 pytestmark = pytest.mark.django_db
 
 
@@ -25,6 +31,7 @@ def test_it_refuses_to_move_an_approved_event_without_sending_it_back(event, org
         event_update(
             actor=organiser,
             event=event,
+            revision=_revision(event),
             starts_at=event.starts_at + dt.timedelta(days=1),
             ends_at=event.ends_at + dt.timedelta(days=1),
             venue="另一个会场",
@@ -38,7 +45,7 @@ def test_it_refuses_to_move_an_approved_event_without_sending_it_back(event, org
 def test_team_changes_stay_possible_after_approval(event, organiser, marketing_mgr):
     Event.objects.filter(pk=event.pk).update(step="resources")
     event.refresh_from_db()
-    event_update(actor=organiser, event=event, team_members=[marketing_mgr])
+    event_update(actor=organiser, event=event, revision=_revision(event), team_members=[marketing_mgr])
     assert list(event.team_members.all()) == [marketing_mgr]
 
 
@@ -57,8 +64,8 @@ def test_after_sending_the_event_back_the_facts_change_and_the_approved_version_
     Event.objects.filter(pk=event.pk).update(step="resources")
     event.refresh_from_db()
     with pytest.raises(DomainError):
-        event_update(actor=organiser, event=event, venue="另一个会场")
-    event_move_back(event=event, actor=organiser, to_step="plan", reason="场地变更")
-    event_update(actor=organiser, event=event, venue="另一个会场")
+        event_update(actor=organiser, event=event, revision=_revision(event), venue="另一个会场")
+    event_move_back(event=event, actor=organiser, to_step="plan", reason="场地变更", from_step=event.step)
+    event_update(actor=organiser, event=event, revision=_revision(event), venue="另一个会场")
     version.refresh_from_db()
     assert version.status == PlanVersion.Status.SUPERSEDED

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from huodong.core.models import AuditEntry, Notification
+from huodong.events.models import Event
 from huodong.events.services import event_update
 from huodong.planning.models import (
     BudgetLine,
@@ -28,6 +29,11 @@ from huodong.planning.versioning import (
 )
 
 from .conftest import reviewed_version, sign, submit
+
+
+def _revision(event: Event) -> int:
+    """The event's revision as it is now (what a page or API client would send)."""
+    return Event.objects.values_list("revision", flat=True).get(pk=event.pk)
 
 
 def test_snapshot_holds_everything_the_signed_plan_contains(plan_event):
@@ -196,7 +202,7 @@ def test_changing_the_event_facts_supersedes_the_signed_version_through_the_sign
     sign(version, approver_gm)
     version.refresh_from_db()
     assert version.status == PlanVersion.Status.APPROVED
-    event_update(actor=organiser, event=plan_event, venue="北京国家会议中心")
+    event_update(actor=organiser, event=plan_event, revision=_revision(plan_event), venue="北京国家会议中心")
     version.refresh_from_db()
     assert version.status == PlanVersion.Status.SUPERSEDED
     assert Signature.objects.filter(version=version, voided_at__isnull=True).count() == 0

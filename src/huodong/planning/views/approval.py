@@ -1,27 +1,29 @@
 """Pages of review (RV-1) and approval (AP-1): versions, the review table, signature rows, the diff view.
 
-Reviewers and approvers work from phones: forms are stacked, buttons are large, tables collapse.
+Every page loads the event through ``events.access`` (``Need.VIEW_APPROVAL``: the owner, the team, the
+reviewers and approvers of its versions, administrators) and every form goes through the one page flow
+(``core.pageflow.form_post``) to one service. Reviewers and approvers work from phones: forms are
+stacked, buttons are large, tables collapse.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import path
+from django.shortcuts import get_object_or_404, render
+from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from huodong.core.errors import DomainError, NotAllowed
-from huodong.core.forms import apply_domain_errors
-from huodong.core.models import Role, User
+from huodong.core.concurrency import retry_on_conflict
+from huodong.core.http import actor
+from huodong.core.models import Department, Role, User
 from huodong.core.money import format_money
-from huodong.core.views import forbidden
+from huodong.core.pageflow import event_page, form_post
+from huodong.events.access import Need
 from huodong.events.models import Event
 from huodong.events.tabs import event_tabs
 
@@ -33,15 +35,6 @@ from ..rules import REVIEW_STEPS, can_edit_planning
 from ..services.approval import approval_sign
 from ..services.department_review import department_review_decide, plan_submit_for_approval
 from ..versioning import OPEN_STATUSES, content_hash, plan_snapshot, plan_summary, version_diff
-
-
-def _event(event_id: int) -> Event:
-    return get_object_or_404(Event.objects.select_related("event_type", "owner"), pk=event_id)
-
-
-def _require_view(request: HttpRequest, event: Event) -> None:
-    if not sel.can_view_approval(request.user, event):  # type: ignore[arg-type]
-        raise NotAllowed(_("只有活动的策划团队、评审人、审批人或管理员可以查看评审与审批。"))
 
 
 def _names(content: dict[str, Any]) -> dict[str, str]:
@@ -111,6 +104,17 @@ def _choice(choices: Any, value: Any) -> str:
         return str(value or "")
 
 
+def _duty_conflict(user: User, event: Event, version: PlanVersion | None) -> str:
+    """Why ``user`` may not review or sign ``version`` (separation of duties), or ""."""
+    if version is None:
+        return ""
+    if event.owner_id == user.pk:
+        return _("您是本活动的负责人,按职责分离不能评审或审批签字本活动的方案。")
+    if version.submitted_by_id == user.pk:
+        return _("方案 v%(n)s 由您提交,按职责分离不能评审或审批签字该版本。") % {"n": version.number}
+    return ""
+
+
 def _context(
     request: HttpRequest,
     event: Event,
@@ -119,15 +123,21 @@ def _context(
     review_form: ReviewDecisionForm | None = None,
     sign_form: SignForm | None = None,
 ) -> dict[str, Any]:
-    user: User = request.user  # type: ignore[assignment]
+    user = actor(request)
     current = plan_snapshot(event)
     current_hash = content_hash(current)
     overview = sel.versions_overview(event)
     latest: PlanVersion | None = overview[0]["version"] if overview else None
     open_same = latest is not None and latest.status in OPEN_STATUSES and latest.content_hash == current_hash
     editor = can_edit_planning(user, event)
+    duty_conflict = _duty_conflict(user, event, latest)
     my_review: DepartmentReview | None = None
-    if latest is not None and latest.status == PlanVersion.Status.IN_REVIEW and user.role == Role.REVIEWER:
+    if (
+        latest is not None
+        and latest.status == PlanVersion.Status.IN_REVIEW
+        and user.role == Role.REVIEWER
+        and not duty_conflict
+    ):
         my_review = next(
             (
                 r
@@ -137,7 +147,12 @@ def _context(
             None,
         )
     my_level = None
-    if latest is not None and latest.content_hash == current_hash and event.step in REVIEW_STEPS:
+    if (
+        latest is not None
+        and latest.content_hash == current_hash
+        and event.step in REVIEW_STEPS
+        and not duty_conflict
+    ):
         level = sel.next_level(latest)
         if level is not None and sel.ROLE_LEVEL.get(user.role) == level:
             my_level = level
@@ -152,6 +167,7 @@ def _context(
     ):
         if form is not None and form.errors and not visible:
             hidden_errors += _messages(form)
+    decider = user.role == Role.REVIEWER or user.role in sel.ROLE_LEVEL
     return {
         "page_errors": hidden_errors,
         "event": event,
@@ -168,16 +184,29 @@ def _context(
         "can_submit": can_submit,
         "in_review_step": event.step in REVIEW_STEPS,
         "is_editor": editor,
-        "submit_form": submit_form or (SubmitForReviewForm() if editor else None),
+        "submit_form": submit_form
+        or (SubmitForReviewForm(actor=user, current_hash=current_hash) if editor else None),
         "my_review": my_review,
         "review_form": review_form or (ReviewDecisionForm() if my_review else None),
         "my_level": my_level,
         "my_level_label": ApprovalLevel(my_level).label if my_level else "",
         "sign_form": sign_form
         or (SignForm(initial={"content_hash": latest.content_hash}) if my_level and latest else None),
+        "duty_conflict": duty_conflict if decider else "",
+        "exception_departments": _exception_departments(latest),
         "shown": present(shown),
         "criteria": list(plan_is_approved(event)),
     }
+
+
+def _exception_departments(version: PlanVersion | None) -> str:
+    """The names of the required departments an administrator left out of ``version`` (RV-1)."""
+    if version is None or not version.review_exception_departments:
+        return ""
+    names = dict(
+        Department.objects.filter(code__in=version.review_exception_departments).values_list("code", "name")
+    )
+    return "、".join(names.get(code, code) for code in version.review_exception_departments)
 
 
 def _messages(form: Any) -> list[str]:
@@ -192,111 +221,99 @@ def _render(request: HttpRequest, event: Event, status: int = 200, **forms: Any)
     return render(request, "planning/approval.html", _context(request, event, **forms), status=status)
 
 
-def _post(
-    request: HttpRequest, event: Event, form: Any, form_name: str, call: Callable[[dict[str, Any]], Any]
-) -> tuple[Any, HttpResponse | None]:
-    """Validate ``form`` and call the one service; a refusal re-renders the page with the form's errors."""
-    if not form.is_valid():
-        return None, _render(request, event, status=400, **{form_name: form})
-    try:
-        return call(form.cleaned_data), None
-    except DomainError as exc:
-        if exc.status == 403:
-            return None, forbidden(request, exc)
-        apply_domain_errors(form, exc)
-        return None, _render(request, event, status=exc.status, **{form_name: form})
+def _approval_url(event: Event) -> str:
+    return reverse("planning:approval", kwargs={"event_id": event.pk})
 
 
-@login_required
-def page(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = _event(event_id)
-    try:
-        _require_view(request, event)
-    except DomainError as exc:
-        return forbidden(request, exc)
+@event_page(Need.VIEW_APPROVAL)
+def page(request: HttpRequest, event: Event) -> HttpResponse:
     return _render(request, event)
 
 
-@login_required
 @require_POST
-def approval_submit(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = _event(event_id)
-    if not can_edit_planning(request.user, event):  # type: ignore[arg-type]
-        return forbidden(request, NotAllowed(_("只有活动负责人、团队中的策划人员或管理员可以提交评审。")))
-    version, refused = _post(
-        request,
-        event,
-        SubmitForReviewForm(request.POST),
-        "submit_form",
-        lambda data: plan_submit_for_approval(
+@event_page(Need.EDIT)
+def approval_submit(request: HttpRequest, event: Event) -> HttpResponse:
+    user = actor(request)
+    form = SubmitForReviewForm(request.POST, actor=user)
+
+    def save(data: dict[str, Any]) -> PlanVersion:
+        return retry_on_conflict(plan_submit_for_approval)(
             event=event,
-            actor=request.user,  # type: ignore[arg-type]
+            actor=user,
             departments=list(data["departments"]),
+            exception_reason=data.get("exception_reason") or "",
+            content_hash=data.get("content_hash") or None,
+        )
+
+    def again(status: int) -> HttpResponse:
+        # Refused because the plan changed since the page was shown: the page now shows the plan as it
+        # is, so a second submit is a deliberate one of what is shown.
+        data = request.POST.copy()
+        data["content_hash"] = content_hash(plan_snapshot(event))
+        form.data = data
+        return _render(request, event, status, submit_form=form)
+
+    return form_post(
+        request,
+        form,
+        save=save,
+        page=again,
+        success_url=lambda version: _done(
+            request, event, _("方案 v%(n)s 已提交评审,评审人已收到通知。") % {"n": version.number}
         ),
     )
-    if refused:
-        return refused
-    messages.success(request, _("方案 v%(n)s 已提交评审,评审人已收到通知。") % {"n": version.number})
-    return redirect("planning:approval", event_id=event.pk)
 
 
-@login_required
+def _done(request: HttpRequest, event: Event, message: str, *, warning: bool = False) -> str:
+    """Say what happened and go back to the approval page."""
+    (messages.warning if warning else messages.success)(request, message)
+    return _approval_url(event)
+
+
 @require_POST
-def review_decide_view(request: HttpRequest, event_id: int, review_id: int) -> HttpResponse:
-    event = _event(event_id)
+@event_page(Need.VIEW_APPROVAL)
+def review_decide_view(request: HttpRequest, event: Event, review_id: int) -> HttpResponse:
     review = get_object_or_404(DepartmentReview, pk=review_id, version__plan__event=event)
-    try:
-        _require_view(request, event)
-    except DomainError as exc:
-        return forbidden(request, exc)
-    review, refused = _post(
+    form = ReviewDecisionForm(request.POST)
+
+    def done(decided: DepartmentReview) -> str:
+        if decided.decision == DepartmentReview.Decision.REJECT:
+            return _done(request, event, _("已驳回,方案已退回方案设计,策划人已收到您的意见。"), warning=True)
+        return _done(request, event, _("评审意见已提交。"))
+
+    return form_post(
         request,
-        event,
-        ReviewDecisionForm(request.POST),
-        "review_form",
-        lambda data: department_review_decide(review=review, actor=request.user, **data),  # type: ignore[arg-type]
+        form,
+        save=lambda data: retry_on_conflict(department_review_decide)(
+            review=review, actor=actor(request), **data
+        ),
+        page=lambda status: _render(request, event, status, review_form=form),
+        success_url=done,
     )
-    if refused:
-        return refused
-    if review.decision == DepartmentReview.Decision.REJECT:
-        messages.warning(request, _("已驳回,方案已退回方案设计,策划人已收到您的意见。"))
-    else:
-        messages.success(request, _("评审意见已提交。"))
-    return redirect("planning:approval", event_id=event.pk)
 
 
-@login_required
 @require_POST
-def approval_sign_view(request: HttpRequest, event_id: int, number: int) -> HttpResponse:
-    event = _event(event_id)
+@event_page(Need.VIEW_APPROVAL)
+def approval_sign_view(request: HttpRequest, event: Event, number: int) -> HttpResponse:
     version = get_object_or_404(PlanVersion, plan__event=event, number=number)
-    try:
-        _require_view(request, event)
-    except DomainError as exc:
-        return forbidden(request, exc)
-    signature, refused = _post(
+    form = SignForm(request.POST)
+
+    def done(signature: Signature) -> str:
+        if signature.decision == Signature.Decision.REJECT:
+            return _done(request, event, _("已驳回,方案已退回方案设计。"), warning=True)
+        return _done(request, event, _("已签字批准 v%(n)s。") % {"n": version.number})
+
+    return form_post(
         request,
-        event,
-        SignForm(request.POST),
-        "sign_form",
-        lambda data: approval_sign(version=version, actor=request.user, **data),  # type: ignore[arg-type]
+        form,
+        save=lambda data: retry_on_conflict(approval_sign)(version=version, actor=actor(request), **data),
+        page=lambda status: _render(request, event, status, sign_form=form),
+        success_url=done,
     )
-    if refused:
-        return refused
-    if signature.decision == Signature.Decision.REJECT:
-        messages.warning(request, _("已驳回,方案已退回方案设计。"))
-    else:
-        messages.success(request, _("已签字批准 v%(n)s。") % {"n": version.number})
-    return redirect("planning:approval", event_id=event.pk)
 
 
-@login_required
-def version_detail(request: HttpRequest, event_id: int, number: int) -> HttpResponse:
-    event = _event(event_id)
-    try:
-        _require_view(request, event)
-    except DomainError as exc:
-        return forbidden(request, exc)
+@event_page(Need.VIEW_APPROVAL)
+def version_detail(request: HttpRequest, event: Event, number: int) -> HttpResponse:
     version = get_object_or_404(PlanVersion, plan__event=event, number=number)
     return render(
         request,
@@ -306,6 +323,7 @@ def version_detail(request: HttpRequest, event_id: int, number: int) -> HttpResp
             "tabs": event_tabs(event.pk, "approval"),
             "nav": event.phase.value,
             "version": version,
+            "exception_departments": _exception_departments(version),
             "shown": present(version.content),
             "reviews": sel.department_review_rows(version),
             "signatures": sel.signature_rows(version),
@@ -318,21 +336,16 @@ def _side(event: Event, raw: str | None, default: str | None) -> tuple[str, dict
     value = (raw or default or "").strip()
     if value == "current":
         return _("当前工作稿"), plan_snapshot(event), None
-    if not value.isdigit():
-        return value, None, _("请填写版本号(如 1)或 current(当前工作稿)。")
+    if not value.isdigit() or len(value) > 9:
+        return value[:20], None, _("请填写版本号(如 1)或 current(当前工作稿)。")
     version = sel.version_get(event, int(value))
     if version is None:
         return value, None, _("版本 v%(n)s 不存在。") % {"n": value}
     return f"v{version.number}", version.content, None
 
 
-@login_required
-def version_diff_view(request: HttpRequest, event_id: int) -> HttpResponse:
-    event = _event(event_id)
-    try:
-        _require_view(request, event)
-    except DomainError as exc:
-        return forbidden(request, exc)
+@event_page(Need.VIEW_APPROVAL)
+def version_diff_view(request: HttpRequest, event: Event) -> HttpResponse:
     versions = list(sel.versions_of(event))
     latest = versions[0] if versions else None
     default_to = "current"
@@ -349,8 +362,8 @@ def version_diff_view(request: HttpRequest, event_id: int) -> HttpResponse:
             "tabs": event_tabs(event.pk, "approval"),
             "nav": event.phase.value,
             "versions": versions,
-            "from_value": request.GET.get("from") or default_from or "",
-            "to_value": request.GET.get("to") or default_to,
+            "from_value": (request.GET.get("from") or default_from or "")[:20],
+            "to_value": (request.GET.get("to") or default_to)[:20],
             "from_label": from_label,
             "to_label": to_label,
             "errors": errors,
