@@ -45,8 +45,8 @@ def _seeded_after_flush(request):
     if transactional:
         request.getfixturevalue("transactional_db")
         from huodong.core.models import Department
-        from huodong.events.models import EventType
         from huodong.core.seed import seed_departments
+        from huodong.events.models import EventType
         from huodong.events.seed import seed_event_types
 
         seed_departments(Department)

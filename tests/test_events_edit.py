@@ -130,7 +130,9 @@ def test_the_api_answers_a_stale_patch_with_409_and_the_current_event(client, or
     body = stale.json()
     assert body["code"] == "stale" and body["message"] and body["errors"]["__all__"]
     assert body["current"]["venue"] == "深圳" and body["current"]["revision"] == 2
-    assert body["current"]["owner"] == organiser.username and body["current"]["event_type"] == "product-launch"
+    assert (
+        body["current"]["owner"] == organiser.username and body["current"]["event_type"] == "product-launch"
+    )
     assert body["changed_by"] == organiser.name and body["changed_at"]
     assert Event.objects.get(pk=event.pk).tone == "高端专业"
 

@@ -64,7 +64,17 @@ class World:
 
 
 @pytest.fixture
-def world(admin_user, organiser, marketing_mgr, reviewers, approver_exec, approver_gm, checkin_staff, outsider, media_root):
+def world(
+    admin_user,
+    organiser,
+    marketing_mgr,
+    reviewers,
+    approver_exec,
+    approver_gm,
+    checkin_staff,
+    outsider,
+    media_root,  # noqa: F811  (the planning tests' fixture, imported above)
+):
     from huodong.planning.services.attachments import attachment_add
     from huodong.planning.tests.conftest import build_plan_event, submit
 
@@ -73,7 +83,9 @@ def world(admin_user, organiser, marketing_mgr, reviewers, approver_exec, approv
     event = build_plan_event(organiser)
     event.team_members.add(marketing_mgr, team_member)
     other_event = EventFactory(owner=other_organiser, name="别人的活动")
-    report_input = NeedsInput.objects.create(report=_needs_report(event, organiser), kind="business_goal", content="提升线索")
+    report_input = NeedsInput.objects.create(
+        report=_needs_report(event, organiser), kind="business_goal", content="提升线索"
+    )
     method = NeedsMethod.objects.create(report=report_input.report, method="interview", findings="访谈结论")
     plan = event.plan
     attachment = attachment_add(actor=organiser, event=event, file=_pdf())
@@ -117,7 +129,9 @@ def world(admin_user, organiser, marketing_mgr, reviewers, approver_exec, approv
 def _pdf():
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n", "application/pdf")
+    return SimpleUploadedFile(
+        "plan.pdf", b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\n", "application/pdf"
+    )
 
 
 def _needs_report(event, owner):
@@ -181,7 +195,9 @@ PAGES: dict[str, Row] = {
     "events:detail": Row(EVERYONE),
     "events:edit": Row(EDIT),
     "events:advance": Row(EDIT, data=lambda w: {"from_step": w.event.step}),
-    "events:back": Row(EDIT, data=lambda w: {"from_step": w.event.step, "to_step": "plan", "reason": "重新设计"}),
+    "events:back": Row(
+        EDIT, data=lambda w: {"from_step": w.event.step, "to_step": "plan", "reason": "重新设计"}
+    ),
     "events:types": Row(ADMIN),
     "events:type_new": Row(ADMIN),
     "events:type_edit": Row(ADMIN, kwargs={"pk": "type_pk"}),
@@ -204,7 +220,9 @@ PAGES: dict[str, Row] = {
     "planning:plan": Row(EVERYONE),
     "planning:plan_basics": Row(EDIT, data={"theme": "新主题"}),
     "planning:plan_prefill": Row(EDIT, data={}),
-    "planning:segment_add": Row(EDIT, data={"title": "茶歇", "starts_at": "2027-03-18 11:00", "duration_minutes": "15"}),
+    "planning:segment_add": Row(
+        EDIT, data={"title": "茶歇", "starts_at": "2027-03-18 11:00", "duration_minutes": "15"}
+    ),
     "planning:segment_relayout": Row(EDIT, data={}),
     "planning:segment_edit": Row(
         EDIT,
@@ -213,9 +231,13 @@ PAGES: dict[str, Row] = {
     ),
     "planning:segment_delete": Row(EDIT, data={}, revision_of="segment_id"),
     "planning:segment_move": Row(EDIT, data={"direction": "down"}, revision_of="segment_id"),
-    "planning:budget_add": Row(EDIT, data={"category": "venue", "item": "茶歇", "quantity": "1", "unit_price": "100"}),
+    "planning:budget_add": Row(
+        EDIT, data={"category": "venue", "item": "茶歇", "quantity": "1", "unit_price": "100"}
+    ),
     "planning:budget_edit": Row(
-        EDIT, data={"category": "venue", "item": "主会场", "quantity": "1", "unit_price": "200000"}, revision_of="line_id"
+        EDIT,
+        data={"category": "venue", "item": "主会场", "quantity": "1", "unit_price": "200000"},
+        revision_of="line_id",
     ),
     "planning:budget_delete": Row(EDIT, data={}, revision_of="line_id"),
     "planning:risk_add": Row(EDIT, data={"risk": "停电", "likelihood": "low", "impact": "high"}),
@@ -229,8 +251,13 @@ PAGES: dict[str, Row] = {
     # planning: department review and approval
     "planning:approval": Row(VIEW_APPROVAL),
     "planning:approval_submit": Row(EDIT, data={"departments": []}),
-    "planning:department_review_decide": Row({"reviewer_sales"}, data={"decision": "approve", "feasibility_opinion": "可行"}),
-    "planning:approval_sign": Row(APPROVERS, data=lambda w: {"decision": "approve", "comment": "同意", "content_hash": w.version.content_hash}),
+    "planning:department_review_decide": Row(
+        {"reviewer_sales"}, data={"decision": "approve", "feasibility_opinion": "可行"}
+    ),
+    "planning:approval_sign": Row(
+        APPROVERS,
+        data=lambda w: {"decision": "approve", "comment": "同意", "content_hash": w.version.content_hash},
+    ),
     "planning:version_detail": Row(VIEW_APPROVAL),
     "planning:version_diff": Row(VIEW_APPROVAL),
     "planning:inbox": Row(EVERYONE),
@@ -247,13 +274,20 @@ API: dict[str, Row] = {
     "GET /api/events": Row(EVERYONE),
     "POST /api/events": Row(
         CREATORS,
-        data={"name": "新活动", "event_type": "product-launch", "starts_at": "2027-05-01T09:00:00+08:00", "ends_at": "2027-05-01T17:00:00+08:00"},
+        data={
+            "name": "新活动",
+            "event_type": "product-launch",
+            "starts_at": "2027-05-01T09:00:00+08:00",
+            "ends_at": "2027-05-01T17:00:00+08:00",
+        },
     ),
     "GET /api/events/{event_id}": Row(EVERYONE),
     "PATCH /api/events/{event_id}": Row(EDIT, data={"venue": "新会场"}, revision_of="event_id"),
     "GET /api/events/{event_id}/gate": Row(EVERYONE),
     "POST /api/events/{event_id}/advance": Row(EDIT, data=lambda w: {"from_step": w.event.step}),
-    "POST /api/events/{event_id}/back": Row(EDIT, data=lambda w: {"from_step": w.event.step, "to_step": "plan", "reason": "重新设计"}),
+    "POST /api/events/{event_id}/back": Row(
+        EDIT, data=lambda w: {"from_step": w.event.step, "to_step": "plan", "reason": "重新设计"}
+    ),
     "GET /api/events/{event_id}/history": Row(EVERYONE),
     "GET /api/events/{event_id}/needs": Row(EVERYONE),
     "PUT /api/events/{event_id}/needs": Row(EDIT, data={"background": "背景"}, revision_of="report"),
@@ -261,14 +295,22 @@ API: dict[str, Row] = {
     "GET /api/events/{event_id}/needs/methods/{method_id}": Row(EVERYONE),
     "GET /api/events/{event_id}/goals/{goal_id}": Row(EVERYONE),
     "GET /api/events/{event_id}/needs/history": Row(EVERYONE),
-    "POST /api/events/{event_id}/needs/inputs": Row(EDIT, data={"kind": "business_goal", "content": "新需求"}),
-    "PATCH /api/events/{event_id}/needs/inputs/{input_id}": Row(EDIT, data={"content": "改"}, revision_of="input_id"),
+    "POST /api/events/{event_id}/needs/inputs": Row(
+        EDIT, data={"kind": "business_goal", "content": "新需求"}
+    ),
+    "PATCH /api/events/{event_id}/needs/inputs/{input_id}": Row(
+        EDIT, data={"content": "改"}, revision_of="input_id"
+    ),
     "DELETE /api/events/{event_id}/needs/inputs/{input_id}": Row(EDIT, revision_of="input_id"),
     "POST /api/events/{event_id}/needs/methods": Row(EDIT, data={"method": "interview", "findings": "结论"}),
-    "PATCH /api/events/{event_id}/needs/methods/{method_id}": Row(EDIT, data={"findings": "改"}, revision_of="method_id"),
+    "PATCH /api/events/{event_id}/needs/methods/{method_id}": Row(
+        EDIT, data={"findings": "改"}, revision_of="method_id"
+    ),
     "DELETE /api/events/{event_id}/needs/methods/{method_id}": Row(EDIT, revision_of="method_id"),
     "GET /api/events/{event_id}/goals": Row(EVERYONE),
-    "POST /api/events/{event_id}/goals": Row(EDIT, data={"metric": "attendees", "target_value": "300", "unit": "人"}),
+    "POST /api/events/{event_id}/goals": Row(
+        EDIT, data={"metric": "attendees", "target_value": "300", "unit": "人"}
+    ),
     "PATCH /api/events/{event_id}/goals/{goal_id}": Row(EDIT, data={"unit": "条"}, revision_of="goal_id"),
     "DELETE /api/events/{event_id}/goals/{goal_id}": Row(EDIT, revision_of="goal_id"),
     "GET /api/events/{event_id}/plan": Row(EVERYONE),
@@ -277,17 +319,31 @@ API: dict[str, Row] = {
     "GET /api/events/{event_id}/plan/risks/{risk_id}": Row(EVERYONE),
     "GET /api/events/{event_id}/plan/attachments/{attachment_id}": Row(EVERYONE),
     "PUT /api/events/{event_id}/plan": Row(EDIT, data={"background": "新背景"}),
-    "POST /api/events/{event_id}/plan/segments": Row(EDIT, data={"title": "茶歇", "starts_at": "2027-03-18T11:00:00+08:00", "duration_minutes": 15}),
-    "PATCH /api/events/{event_id}/plan/segments/{segment_id}": Row(EDIT, data={"title": "入场"}, revision_of="segment_id"),
+    "POST /api/events/{event_id}/plan/segments": Row(
+        EDIT, data={"title": "茶歇", "starts_at": "2027-03-18T11:00:00+08:00", "duration_minutes": 15}
+    ),
+    "PATCH /api/events/{event_id}/plan/segments/{segment_id}": Row(
+        EDIT, data={"title": "入场"}, revision_of="segment_id"
+    ),
     "DELETE /api/events/{event_id}/plan/segments/{segment_id}": Row(EDIT, revision_of="segment_id"),
-    "POST /api/events/{event_id}/plan/segments/{segment_id}/move": Row(EDIT, data={"direction": "down"}, revision_of="segment_id"),
-    "POST /api/events/{event_id}/plan/budget-lines": Row(EDIT, data={"category": "venue", "item": "茶歇", "quantity": "1", "unit_price": "100"}),
-    "PATCH /api/events/{event_id}/plan/budget-lines/{line_id}": Row(EDIT, data={"item": "主会场租金"}, revision_of="line_id"),
+    "POST /api/events/{event_id}/plan/segments/{segment_id}/move": Row(
+        EDIT, data={"direction": "down"}, revision_of="segment_id"
+    ),
+    "POST /api/events/{event_id}/plan/budget-lines": Row(
+        EDIT, data={"category": "venue", "item": "茶歇", "quantity": "1", "unit_price": "100"}
+    ),
+    "PATCH /api/events/{event_id}/plan/budget-lines/{line_id}": Row(
+        EDIT, data={"item": "主会场租金"}, revision_of="line_id"
+    ),
     "DELETE /api/events/{event_id}/plan/budget-lines/{line_id}": Row(EDIT, revision_of="line_id"),
     "POST /api/events/{event_id}/plan/risks": Row(EDIT, data={"risk": "停电"}),
-    "PATCH /api/events/{event_id}/plan/risks/{risk_id}": Row(EDIT, data={"risk": "投影故障"}, revision_of="risk_id"),
+    "PATCH /api/events/{event_id}/plan/risks/{risk_id}": Row(
+        EDIT, data={"risk": "投影故障"}, revision_of="risk_id"
+    ),
     "DELETE /api/events/{event_id}/plan/risks/{risk_id}": Row(EDIT, revision_of="risk_id"),
-    "POST /api/events/{event_id}/plan/attachments": Row(EDIT, data=lambda w: {"file": _pdf(), "kind": "other"}),
+    "POST /api/events/{event_id}/plan/attachments": Row(
+        EDIT, data=lambda w: {"file": _pdf(), "kind": "other"}
+    ),
     "DELETE /api/events/{event_id}/plan/attachments/{attachment_id}": Row(EDIT, revision_of="attachment_id"),
     "GET /api/events/{event_id}/plan/attachments/{attachment_id}/download": Row(EVERYONE),
     "GET /api/events/{event_id}/plan/versions": Row(VIEW_APPROVAL),
@@ -295,8 +351,13 @@ API: dict[str, Row] = {
     "GET /api/events/{event_id}/plan/diff": Row(VIEW_APPROVAL, data={"from": 1, "to": 1}),
     "POST /api/events/{event_id}/plan/submit": Row(EDIT, data={}),
     "GET /api/events/{event_id}/department-reviews": Row(VIEW_APPROVAL),
-    "POST /api/events/{event_id}/department-reviews/{review_id}/decide": Row({"reviewer_sales"}, data={"decision": "approve", "feasibility_opinion": "可行"}),
-    "POST /api/events/{event_id}/approvals/sign": Row(APPROVERS, data=lambda w: {"decision": "approve", "comment": "同意", "content_hash": w.version.content_hash}),
+    "POST /api/events/{event_id}/department-reviews/{review_id}/decide": Row(
+        {"reviewer_sales"}, data={"decision": "approve", "feasibility_opinion": "可行"}
+    ),
+    "POST /api/events/{event_id}/approvals/sign": Row(
+        APPROVERS,
+        data=lambda w: {"decision": "approve", "comment": "同意", "content_hash": w.version.content_hash},
+    ),
     "GET /api/events/me/pending": Row(EVERYONE),
     "GET /api/events/{event_id}/documents/{doc}.{fmt}": Row(EVERYONE),
 }
@@ -351,19 +412,26 @@ def _path_kwargs(pattern_kwargs: list[str], world: World, row: Row) -> dict[str,
     return {k: world.ids[mapping.get(k, k)] for k in pattern_kwargs}
 
 
-def _in_savepoint(call: Callable[[], Any]) -> Any:
+def _in_savepoint(call: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     with transaction.atomic():
-        response = call()
+        response = call(*args, **kwargs)
         transaction.set_rollback(True)
     return response
+
+
+def _api_call(client: Client, method: str, url: str, data: Any, headers: dict[str, str]) -> Any:
+    if method == "GET":
+        return client.get(url, data or {}, **headers)
+    if data and any(hasattr(v, "read") for v in data.values()):  # a file: multipart
+        return client.post(url, data, **headers)
+    return client.generic(
+        method, url, json.dumps(data if data is not None else {}), "application/json", **headers
+    )
 
 
 @pytest.mark.parametrize("name", sorted(PAGES))
 def test_page_access(name, world):
     row = PAGES[name]
-    from django.urls import get_resolver as _gr
-
-    possibilities = _gr().reverse_dict  # noqa: F841  (resolved through reverse below)
     url = _reverse(name, world, row)
     failures = []
     for persona in _personas(row):
@@ -372,11 +440,11 @@ def test_page_access(name, world):
             client.force_login(world.people[persona])
         data = row.data(world) if callable(row.data) else row.data
         if data is None:
-            response = _in_savepoint(lambda: client.get(url))
+            response = _in_savepoint(client.get, url)
         else:
             if row.revision_of:
                 data = {**data, "revision": _rev(world, row.revision_of)}
-            response = _in_savepoint(lambda: client.post(url, data))
+            response = _in_savepoint(client.post, url, data)
         status = response.status_code
         allowed = persona in _allowed(row)
         if allowed and status in (401, 403, 404):
@@ -433,16 +501,7 @@ def test_api_access(key, world):
         data = row.data(world) if callable(row.data) else row.data
         client = Client()
 
-        def call() -> Any:
-            if method == "GET":
-                return client.get(url, data or {}, **headers)
-            if data and any(hasattr(v, "read") for v in data.values()):  # a file: multipart
-                return client.post(url, data, **headers)
-            return client.generic(
-                method, url, json.dumps(data if data is not None else {}), "application/json", **headers
-            )
-
-        response = _in_savepoint(call)
+        response = _in_savepoint(_api_call, client, method, url, data, headers)
         status = response.status_code
         allowed = persona in _allowed(row)
         if allowed and status in (401, 403, 404):

@@ -133,7 +133,7 @@ def stale_error(instance: models.Model, *, label: Any, fields: Iterable[str] | N
     if current is None:
         return Stale(label=label, current={}, changed_by="", theirs={})
     names = list(fields) if fields is not None else [f.name for f in current._meta.concrete_fields]
-    state = {n: _jsonable(getattr(current, current._meta.get_field(n).attname)) for n in names}
+    state = {n: _jsonable(getattr(current, _attname(type(current), n))) for n in names}
     state["revision"] = current.revision  # type: ignore[attr-defined]
     entry = _last_change(current)
     theirs = (
@@ -192,8 +192,8 @@ def row_update(
         return []
     model = type(instance)
     expected = seen if seen is not None else instance.revision  # type: ignore[attr-defined]
-    before = {k: getattr(instance, model._meta.get_field(k).attname) for k in changed}
-    values = {model._meta.get_field(k).attname: _db_value(v) for k, v in changed.items()}
+    before = {k: getattr(instance, _attname(model, k)) for k in changed}
+    values = {_attname(model, k): _db_value(v) for k, v in changed.items()}
     for f in model._meta.concrete_fields:  # a queryset update skips auto_now: keep "updated_at" true
         if getattr(f, "auto_now", False) and f.attname not in values:
             values[f.attname] = timezone.now()
@@ -212,9 +212,17 @@ def row_update(
         event_id=event_id,
         summary=summary,
         before=before,
-        after={k: getattr(instance, model._meta.get_field(k).attname) for k in changed},
+        after={k: getattr(instance, _attname(model, k)) for k in changed},
     )
     return list(changed)
+
+
+def _attname(model: type[models.Model], name: str) -> str:
+    """The column attribute of the concrete field ``name`` (``owner`` → ``owner_id``)."""
+    for f in model._meta.concrete_fields:
+        if f.name == name or f.attname == name:
+            return f.attname
+    raise ValueError(f"{model.__name__} has no concrete field {name!r}")
 
 
 def _db_value(value: Any) -> Any:

@@ -83,7 +83,7 @@ def form_stale(form: forms.Form, exc: Stale) -> None:
         if k in labels
     ]
     if "revision" in form.fields and exc.current.get("revision"):
-        data = form.data.copy()
+        data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict: keeps multi-valued fields
         data["revision"] = str(exc.current["revision"])
         form.data = data
     form.add_error(None, exc.message)

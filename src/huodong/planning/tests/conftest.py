@@ -125,7 +125,11 @@ def complete_plan(event: Event, owner: User) -> None:
     """Make the plan meet every criterion of the gate (through the services)."""
     plan = plan_get_or_create(event=event, actor=owner)
     plan_update(
-        actor=owner, event=event, seen=plan.revision, background="新品上市,提升线索 30%", approved_budget="600000"
+        actor=owner,
+        event=event,
+        seen=plan.revision,
+        background="新品上市,提升线索 30%",
+        approved_budget="600000",
     )
     for seg in plan.segments.all():
         segment_update(actor=owner, event=event, segment_id=seg.pk, seen=seg.revision, owner=owner)
