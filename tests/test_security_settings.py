@@ -39,7 +39,9 @@ PRODUCTION_ENV = {
 
 
 def _clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUODONG_") and k != "DATABASE_URL"}
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE in this process (Playwright's loop); a server never has it.
+    dropped = {"DATABASE_URL", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUODONG_") and k not in dropped}
     env.update({"HUODONG_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "huodong.settings"}, **extra)
     return env
 
@@ -313,3 +315,22 @@ def test_too_many_form_fields_is_a_400_with_a_message_not_a_500(as_organiser, se
 def test_a_bad_content_length_is_a_400(as_organiser):
     resp = as_organiser.generic("POST", "/tokens/", b"", CONTENT_LENGTH="lots")
     assert resp.status_code == 400
+
+
+def test_no_template_runs_inline_script_so_the_content_security_policy_can_forbid_it():
+    """The default policy has ``script-src 'self'``: an inline handler or script block would stop working."""
+    import re
+
+    root = Path(__file__).resolve().parents[1] / "src" / "huodong"
+    inline_handler = re.compile(r"\son[a-z]+\s*=", re.IGNORECASE)
+    inline_script = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.IGNORECASE)
+    offenders = [
+        f"{path.relative_to(root)}:{n}"
+        for path in root.rglob("*.html")
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if inline_handler.search(line) or inline_script.search(line)
+    ]
+    assert not offenders, (
+        "inline scripts (use data-confirm / data-print and static/huodong/huodong.js): "
+        + ", ".join(offenders)
+    )
