@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
 
 CENT = Decimal("0.01")
+MAX_MONEY = Decimal("999999999999.99")  # DecimalField(max_digits=14, decimal_places=2)
 
 
 def to_money(value: object) -> Decimal:
@@ -28,3 +32,44 @@ def format_money(amount: Decimal | None, currency: str = "CNY") -> str:
         return "—"
     symbol = {"CNY": "¥", "USD": "$", "EUR": "€"}.get(currency, currency + " ")
     return f"{symbol}{amount.quantize(CENT):,.2f}"
+
+
+def money_parse(
+    value: Any, *, field: str, label: Any, errors: dict[str, list[Any]], allow_zero: bool = True
+) -> Decimal | None:
+    """A non-negative two-place Decimal, or an error on ``field`` naming it and what is allowed."""
+    if isinstance(value, bool):
+        value = "bad"
+    try:
+        amount = to_money(value)
+    except (ValueError, TypeError):
+        if _is_huge(value):  # 1e30: a number, only far too large to hold with two places
+            errors.setdefault(field, []).append(_("%(label)s过大,最多 999999999999.99。") % {"label": label})
+            return None
+        errors.setdefault(field, []).append(
+            _("%(label)s须为数字(如 1200 或 1200.50),不能是「%(value)s」。")
+            % {"label": label, "value": _quote(value)}
+        )
+        return None
+    if amount < 0 or (amount == 0 and not allow_zero):
+        errors.setdefault(field, []).append(
+            (_("%(label)s不能为负数。") if amount < 0 else _("%(label)s须大于 0。")) % {"label": label}
+        )
+        return None
+    if amount > MAX_MONEY:
+        errors.setdefault(field, []).append(_("%(label)s过大,最多 999999999999.99。") % {"label": label})
+        return None
+    return amount
+
+
+def _is_huge(value: Any) -> bool:
+    try:
+        number = Decimal(str(value).strip().replace(",", ""))
+    except (InvalidOperation, ValueError):
+        return False
+    return number.is_finite() and abs(number) > MAX_MONEY
+
+
+def _quote(value: Any) -> str:
+    """A short, printable echo of what was typed, for a message."""
+    return "".join(ch if ch.isprintable() else "?" for ch in str(value)[:40])

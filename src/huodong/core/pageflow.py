@@ -43,6 +43,7 @@ from django.utils.translation import gettext_lazy as _
 from .concurrency import Stale
 from .errors import DomainError
 from .forms import apply_domain_errors
+from .http import actor_or_none
 
 
 class RevisionField(forms.IntegerField):
@@ -161,7 +162,7 @@ def event_page(need: Any = None) -> Callable[..., Any]:
         @wraps(view)
         def wrapper(request: HttpRequest, event_id: int, **kwargs: Any) -> HttpResponse:
             try:
-                event = event_for(request.user, event_id, need or Need.VIEW)  # type: ignore[arg-type]
+                event = event_for(actor_or_none(request), event_id, need or Need.VIEW)
             except DomainError as exc:
                 return error_page(request, exc)
             return view(request, event, **kwargs)

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Schema
 from pydantic import AfterValidator, Field
 
+from .money import MAX_MONEY
 from .text import text_problem
 
 
@@ -43,7 +44,6 @@ class StaleErrorOut(ErrorOut):
 # Every input of the API is bounded by its schema, so that bad input is a 400 naming the field and never
 # reaches the database (PostgreSQL refuses a NUL byte, a lone surrogate or a value longer than its column).
 MAX_ID = 2**31 - 1  # ids, positions and counts fit a 32-bit integer column on every database
-MAX_MONEY = Decimal("999999999999.99")  # DecimalField(max_digits=14, decimal_places=2)
 EARLIEST = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 LATEST = dt.datetime(2100, 1, 1, tzinfo=dt.UTC)
 

@@ -642,3 +642,13 @@ def notification_mark_read(*, user: User, notification_id: int) -> None:
     Notification.objects.filter(pk=notification_id, recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+
+
+def owner_check(owner: Any, *, field: str, errors: dict[str, list[Any]]) -> User | None:
+    """An owner (of a segment, a risk, a goal, a task) is an active person, or nobody."""
+    if owner is None or owner == "":
+        return None
+    if not isinstance(owner, User) or not owner.is_active:
+        errors.setdefault(field, []).append(_("负责人须为在职人员。"))
+        return None
+    return owner

@@ -23,13 +23,13 @@ from huodong.core.audit import audit_record, snapshot
 from huodong.core.concurrency import revision_require, row_update
 from huodong.core.errors import DomainError, NotFound
 from huodong.core.models import User
-from huodong.core.money import CENT, to_money
+from huodong.core.money import CENT, money_parse, to_money
 from huodong.core.text import text_clean
 from huodong.events.models import Event
 from huodong.planning.models import BudgetLine, Plan
 from huodong.planning.selectors_plan import CUSTOM_PREFIX, budget_categories
 
-from .plan import next_position, parse_money, plan_lock, row_locked, touch, unknown_fields
+from .plan import next_position, plan_lock, row_locked, touch, unknown_fields
 
 CUSTOM = "custom"  # the form's "自定义科目" choice: the code is derived from the name
 MAX_QUANTITY = Decimal("9999999999.99")  # BudgetLine.quantity: 12 digits, 2 places
@@ -120,7 +120,7 @@ def _validate(
     clean["unit"] = text_clean(
         data.get("unit"), field="unit", label=_("单位"), limit=20, errors=errors, multiline=False
     )
-    clean["unit_price"] = parse_money(
+    clean["unit_price"] = money_parse(
         data.get("unit_price"), field="unit_price", label=_("单价"), errors=errors
     )
     clean["note"] = text_clean(

@@ -21,7 +21,6 @@ changed, the real before and after in the audit log; 409 ``Stale`` when someone 
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Any, NamedTuple
 
 from django.db import models, transaction
@@ -32,7 +31,7 @@ from huodong.core.audit import audit_record, snapshot
 from huodong.core.concurrency import Stale, revision_bump, revision_require, row_update
 from huodong.core.errors import DomainError, NotFound
 from huodong.core.models import AuditEntry, User
-from huodong.core.money import to_money
+from huodong.core.money import money_parse
 from huodong.core.services import organisation_get
 from huodong.core.text import text_clean
 from huodong.events.models import Event
@@ -41,7 +40,6 @@ from huodong.planning import versioning
 from huodong.planning.models import Plan, Risk, RunOfShowSegment
 from huodong.planning.rules import PLAN_EDITABLE_STEPS, planning_event_lock
 
-MAX_MONEY = Decimal("999999999999.99")  # fits the approved amount's 14 digits (core.schemas.MAX_MONEY)
 THEME_MAX, TONE_MAX = 200, 100  # Event.theme / Event.tone lengths (PL-1)
 TEXT_MAX = 20_000
 PLAN_WHAT = _("策划方案")
@@ -108,50 +106,6 @@ def unknown_fields(changes: dict[str, Any], allowed: tuple[str, ...]) -> None:
         raise DomainError(
             {f: [_("该字段不可修改;可修改:%(f)s。") % {"f": ", ".join(allowed)}] for f in sorted(unknown)}
         )
-
-
-# ---------------------------------------------------------------- input checks shared by the plan's services
-def parse_money(
-    value: Any, *, field: str, label: Any, errors: dict[str, list[Any]], allow_zero: bool = True
-) -> Decimal | None:
-    """A non-negative two-place Decimal, or an error on ``field`` naming it and what is allowed."""
-    if isinstance(value, bool):
-        value = "bad"
-    try:
-        amount = to_money(value)
-    except ArithmeticError:
-        # Too many digits to hold with two places (1e30): the same answer as any other too-large amount.
-        amount = MAX_MONEY + 1
-    except (ValueError, TypeError):
-        errors.setdefault(field, []).append(
-            _("%(label)s须为数字(如 1200 或 1200.50),不能是「%(value)s」。")
-            % {"label": label, "value": _quote(value)}
-        )
-        return None
-    if amount < 0 or (amount == 0 and not allow_zero):
-        errors.setdefault(field, []).append(
-            (_("%(label)s不能为负数。") if amount < 0 else _("%(label)s须大于 0。")) % {"label": label}
-        )
-        return None
-    if amount > MAX_MONEY:
-        errors.setdefault(field, []).append(_("%(label)s过大,最多 999999999999.99。") % {"label": label})
-        return None
-    return amount
-
-
-def _quote(value: Any) -> str:
-    """A short, printable echo of what was typed, for a message."""
-    return "".join(ch if ch.isprintable() else "?" for ch in str(value)[:40])
-
-
-def owner_check(owner: Any, *, field: str, errors: dict[str, list[Any]]) -> User | None:
-    """An owner is an active person (or None)."""
-    if owner is None or owner == "":
-        return None
-    if not isinstance(owner, User) or not owner.is_active:
-        errors.setdefault(field, []).append(_("负责人须为在职人员。"))
-        return None
-    return owner
 
 
 # ---------------------------------------------------------------- reads
@@ -278,7 +232,7 @@ def _plan_clean(changes: dict[str, Any]) -> dict[str, Any]:
         if raw is None or (isinstance(raw, str) and not raw.strip()):
             clean["approved_budget"] = None
         else:
-            clean["approved_budget"] = parse_money(
+            clean["approved_budget"] = money_parse(
                 raw, field="approved_budget", label=_("需求部门审批额度"), errors=errors
             )
     if errors:

@@ -17,11 +17,12 @@ from huodong.core.audit import audit_record, snapshot
 from huodong.core.concurrency import revision_require, row_update
 from huodong.core.errors import DomainError, NotFound
 from huodong.core.models import User
+from huodong.core.services import owner_check
 from huodong.core.text import text_clean
 from huodong.events.models import Event
 from huodong.planning.models import Risk
 
-from .plan import next_position, owner_check, plan_lock, row_locked, touch, unknown_fields
+from .plan import next_position, plan_lock, row_locked, touch, unknown_fields
 
 RISK_FIELDS = ("risk", "likelihood", "impact", "owner", "response", "backup_resource")
 WHAT = _("风险预案")

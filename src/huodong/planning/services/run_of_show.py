@@ -20,6 +20,7 @@ from huodong.core.audit import audit_record, snapshot
 from huodong.core.concurrency import revision_require, row_update
 from huodong.core.errors import DomainError, NotFound
 from huodong.core.models import User
+from huodong.core.services import owner_check
 from huodong.core.text import text_clean
 from huodong.events.models import Event
 from huodong.planning.models import Plan, RunOfShowSegment
@@ -30,7 +31,7 @@ from huodong.planning.selectors_plan import (
     segments_overlap,
 )
 
-from .plan import next_position, owner_check, plan_lock, row_locked, touch, unknown_fields
+from .plan import next_position, plan_lock, row_locked, touch, unknown_fields
 
 SEGMENT_FIELDS = ("title", "starts_at", "duration_minutes", "owner", "key_actions", "parallel")
 FIRST_YEAR, LAST_YEAR = 2000, 2099  # the times the application stores (core.schemas.Moment)
