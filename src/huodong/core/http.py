@@ -7,8 +7,10 @@ Views type their request as ``AuthedRequest`` (after ``login_required`` or API a
 
 from __future__ import annotations
 
-from django.http import HttpRequest
+from django.db import models
+from django.http import HttpRequest, HttpResponse
 
+from .concurrency import etag, revision_of
 from .errors import NotAllowed
 from .models import User
 
@@ -28,3 +30,16 @@ def actor(request: HttpRequest) -> User:
 def actor_or_none(request: HttpRequest) -> User | None:
     user = getattr(request, "user", None)
     return user if isinstance(user, User) and user.is_authenticated else None
+
+
+def seen_revision(request: HttpRequest, revision: int | None) -> int | None:
+    """The revision an API client saw: the ``revision`` field when sent, else its ``If-Match`` header."""
+    if revision is not None:
+        return revision
+    return revision_of(request.headers.get("If-Match"))
+
+
+def tagged(response: HttpResponse, record: models.Model) -> models.Model:
+    """``record`` as the answer, with its revision as the ``ETag`` header."""
+    response["ETag"] = etag(record)
+    return record

@@ -19,9 +19,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from huodong.core.concurrency import Stale, etag, retry_on_conflict, revision_of
+from huodong.core.concurrency import Stale, etag, retry_on_conflict
 from huodong.core.errors import DomainError
-from huodong.core.http import actor
+from huodong.core.http import actor, seen_revision
 from huodong.core.models import Department, User
 from huodong.core.schemas import (
     ErrorOut,
@@ -279,7 +279,7 @@ def get_event(request: HttpRequest, response: HttpResponse, event_id: Id):  # no
 )
 def update_event(request: HttpRequest, response: HttpResponse, event_id: Id, payload: EventPatch):  # noqa: ANN201
     event = event_for(actor(request), event_id, Need.EDIT)
-    seen = payload.revision if payload.revision is not None else revision_of(request.headers.get("If-Match"))
+    seen = seen_revision(request, payload.revision)
     data, team = _resolve(payload.dict(exclude_unset=True))
     try:
         updated = retry_on_conflict(services.event_update)(

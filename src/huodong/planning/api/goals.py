@@ -17,14 +17,14 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
 from huodong.core.errors import DomainError, NotFound
-from huodong.core.http import actor
+from huodong.core.http import actor, seen_revision, tagged
 from huodong.core.models import User
 from huodong.core.schemas import Day, Id, Line, Revision
 
 from .. import selectors
 from ..models import Goal
 from ..services import goals as services
-from .needs import EDIT_REFUSALS, READ, REFUSALS, REMOVED, event_edit, event_read, seen_of, tagged, write
+from .needs import EDIT_REFUSALS, READ, REFUSALS, REMOVED, event_edit, event_read, write
 
 router = Router(tags=["planning: goals"])
 
@@ -171,7 +171,7 @@ def update_goal(  # noqa: ANN201
         actor=actor(request),
         event=event,
         goal_id=goal_id,
-        seen=seen_of(request, payload.revision),
+        seen=seen_revision(request, payload.revision),
         **changes,
     )
     return tagged(response, goal)
@@ -185,6 +185,6 @@ def remove_goal(request: HttpRequest, event_id: Id, goal_id: Id, revision: Revis
         actor=actor(request),
         event=event,
         goal_id=goal_id,
-        seen=seen_of(request, revision),
+        seen=seen_revision(request, revision),
     )
     return Status(204, None)

@@ -17,15 +17,14 @@ import datetime as dt
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Field, Router, Schema, Status
 
-from huodong.core.concurrency import etag, retry_on_conflict, revision_of
+from huodong.core.concurrency import retry_on_conflict
 from huodong.core.errors import DomainError, NotFound
-from huodong.core.http import actor
+from huodong.core.http import actor, seen_revision, tagged
 from huodong.core.models import Department, User
 from huodong.core.schemas import Day, ErrorOut, Id, Line, Revision, StaleErrorOut, Text
 from huodong.events.access import Need, event_for
@@ -76,19 +75,6 @@ def event_read(request: HttpRequest, event_id: int) -> Event:
 def event_edit(request: HttpRequest, event_id: int) -> Event:
     """The event for a write: 404/403 before the body is looked at; the service checks again under lock."""
     return event_for(actor(request), event_id, Need.EDIT, message=rules.PLANNING_REFUSAL)
-
-
-def seen_of(request: HttpRequest, revision: int | None) -> int | None:
-    """The revision the client saw: the ``revision`` field when given, else the ``If-Match`` header."""
-    if revision is not None:
-        return revision
-    return revision_of(request.headers.get("If-Match"))
-
-
-def tagged(response: HttpResponse, record: models.Model) -> models.Model:
-    """``record`` as the answer, with its revision as the ``ETag`` header."""
-    response["ETag"] = etag(record)
-    return record
 
 
 def write(service: Callable[..., Any], **kwargs: Any) -> Any:
@@ -282,7 +268,7 @@ def put_needs(request: HttpRequest, response: HttpResponse, event_id: Id, payloa
         services.needs_report_update,
         actor=actor(request),
         event=event,
-        seen=seen_of(request, payload.revision),
+        seen=seen_revision(request, payload.revision),
         **data,
     )
     out = _out(event)
@@ -325,7 +311,7 @@ def update_input(  # noqa: ANN201
         actor=actor(request),
         event=event,
         input_id=input_id,
-        seen=seen_of(request, payload.revision),
+        seen=seen_revision(request, payload.revision),
         **payload.dict(exclude_unset=True, exclude={"revision"}),
     )
     return tagged(response, row)
@@ -339,7 +325,7 @@ def remove_input(request: HttpRequest, event_id: Id, input_id: Id, revision: Rev
         actor=actor(request),
         event=event,
         input_id=input_id,
-        seen=seen_of(request, revision),
+        seen=seen_revision(request, revision),
     )
     return Status(204, None)
 
@@ -374,7 +360,7 @@ def update_method(  # noqa: ANN201
         actor=actor(request),
         event=event,
         method_id=method_id,
-        seen=seen_of(request, payload.revision),
+        seen=seen_revision(request, payload.revision),
         **payload.dict(exclude_unset=True, exclude={"revision"}),
     )
     return tagged(response, row)
@@ -388,6 +374,6 @@ def remove_method(request: HttpRequest, event_id: Id, method_id: Id, revision: R
         actor=actor(request),
         event=event,
         method_id=method_id,
-        seen=seen_of(request, revision),
+        seen=seen_revision(request, revision),
     )
     return Status(204, None)

@@ -30,9 +30,9 @@ from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
-from huodong.core.concurrency import etag, retry_on_conflict, revision_of
+from huodong.core.concurrency import etag, retry_on_conflict
 from huodong.core.errors import DomainError
-from huodong.core.http import actor
+from huodong.core.http import actor, seen_revision
 from huodong.core.models import User
 from huodong.core.schemas import (
     MAX_ID,
@@ -280,13 +280,6 @@ class MoveIn(Schema):
     revision: Revision | None = None
 
 
-def _seen(request: HttpRequest, revision: int | None) -> int | None:
-    """The revision the client saw: the ``revision`` field when sent, else the ``If-Match`` header."""
-    if revision is not None:
-        return revision
-    return revision_of(request.headers.get("If-Match"))
-
-
 def _owner(data: dict[str, Any]) -> dict[str, Any]:
     """Turn the ``owner`` username into a person; unknown names are refused naming the field."""
     if "owner" in data and data["owner"]:
@@ -331,7 +324,7 @@ def put_plan(request: HttpRequest, event_id: Id, payload: PlanIn, response: Http
     changes = payload.dict(exclude_unset=True)
     changes.pop("revision", None)
     retry_on_conflict(plan_services.plan_update)(
-        actor=actor(request), event=event_id, seen=_seen(request, payload.revision), **changes
+        actor=actor(request), event=event_id, seen=seen_revision(request, payload.revision), **changes
     )
     return _plan_out(event_for(actor(request), event_id, Need.VIEW), response)
 
@@ -406,7 +399,7 @@ def _row_endpoints(rows: _Rows) -> None:
         retry_on_conflict(rows.update)(
             actor=actor(request),
             event=event_id,
-            seen=_seen(request, getattr(payload, "revision", None)),
+            seen=seen_revision(request, getattr(payload, "revision", None)),
             **{rows.id_kwarg: pk},
             **_owner(_patch(payload)),
         )
@@ -416,7 +409,7 @@ def _row_endpoints(rows: _Rows) -> None:
         retry_on_conflict(rows.remove)(
             actor=actor(request),
             event=event_id,
-            seen=_seen(request, revision),
+            seen=seen_revision(request, revision),
             **{rows.id_kwarg: ids[rows.id_kwarg]},
         )
         return Status(204, None)
@@ -464,7 +457,7 @@ def move_segment(  # noqa: ANN201
         event=event_id,
         segment_id=segment_id,
         direction=payload.direction,
-        seen=_seen(request, payload.revision),
+        seen=seen_revision(request, payload.revision),
     )
     event = event_for(actor(request), event_id, Need.VIEW)
     return _row_answer(SEGMENTS.listed_as, event, segment_id, response)
@@ -540,7 +533,10 @@ def delete_attachment(  # noqa: ANN201
     request: HttpRequest, event_id: Id, attachment_id: Id, revision: Revision | None = None
 ):
     retry_on_conflict(attachment_services.attachment_remove)(
-        actor=actor(request), event=event_id, attachment_id=attachment_id, seen=_seen(request, revision)
+        actor=actor(request),
+        event=event_id,
+        attachment_id=attachment_id,
+        seen=seen_revision(request, revision),
     )
     return Status(204, None)
 

@@ -6,42 +6,17 @@ from decimal import Decimal
 
 import pytest
 
-from huodong.core.models import Organisation, User
+from huodong.core.models import Organisation
 from huodong.core.services import organisation_get
 from huodong.events.lifecycle import GateBlocked, event_advance, gate_evaluate
 from huodong.events.models import Event
 from huodong.events.steps import Step
 from huodong.planning.models import BudgetLine, Plan, RunOfShowSegment
-from huodong.planning.services.budget import budget_line_add
 from huodong.planning.services.plan import plan_get_or_create, plan_update
-from huodong.planning.services.risks import risk_update
-from huodong.planning.services.run_of_show import segment_update
 
-from .conftest import at
+from .conftest import at, complete_plan
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("event_at_plan_step")]
-
-
-def complete_plan(event: Event, owner: User) -> None:
-    """Make the plan meet every criterion of the gate (through the services, saying what each edit saw)."""
-    plan = plan_get_or_create(event=event, actor=owner)
-    plan_update(
-        actor=owner,
-        event=event,
-        seen=plan.revision,
-        background="新品上市,提升线索 30%",
-        approved_budget="600000",
-    )
-    for seg in plan.segments.all():
-        segment_update(actor=owner, event=event, segment_id=seg.pk, seen=seg.revision, owner=owner)
-    for risk in plan.risks.all():
-        risk_update(actor=owner, event=event, risk_id=risk.pk, seen=risk.revision, owner=owner)
-    budget_line_add(
-        actor=owner, event=event, category="venue", item="场地", quantity="1", unit_price="460000"
-    )
-    budget_line_add(
-        actor=owner, event=event, category="contingency", item="应急备用金", quantity="1", unit_price="40000"
-    )
 
 
 def unmet(event) -> dict[str, list[str]]:
