@@ -248,6 +248,8 @@ def test_a_stale_edit_page_shows_who_changed_the_event_and_their_values(client, 
     html = resp.content.decode()
     assert f"已被{marketing_mgr.name}修改" in html
     assert "北京国家会议中心" in html and "广州" in html
+    assert html.count(resp.context["form"].stale.message) == 0  # said once, by the notice, not again below it
+    assert html.count(f"已被{marketing_mgr.name}修改") == 1
     assert Event.objects.get(pk=event.pk).venue == "北京国家会议中心"
     # The form now carries the current revision: submitting again is a deliberate overwrite.
     assert resp.context["form"].data["revision"] == "2"
