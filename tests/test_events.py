@@ -107,13 +107,6 @@ def test_the_event_type_page_adds_a_type(as_admin):
     assert "校园招聘会" in as_admin.get("/events/types/").content.decode()
 
 
-def test_the_event_type_page_refuses_a_template_that_is_not_an_object(as_admin):
-    resp = as_admin.post("/events/types/new/", {"name": "X", "code": "x", "template_json": "[1, 2]"})
-    assert resp.status_code == 400
-    assert "template_json" in resp.context["form"].errors
-    assert not EventType.objects.filter(code="x").exists()
-
-
 def test_an_event_type_edited_by_someone_else_meanwhile_is_not_overwritten(as_admin, admin_user):
     # Issue 6, finding 2: every editable record carries a revision, the pages send it with the form.
     salon = EventType.objects.get(code="brand-salon")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import zoneinfo
+from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -15,6 +17,14 @@ from huodong.core.pageflow import RevisionField
 from .models import EventType
 from .services import column_length
 from .steps import Phase, Step
+from .type_templates import (
+    SECTION_LABELS,
+    TEMPLATE_ROWS_MAX,
+    level_choices,
+    role_choices,
+    row_message,
+    template_section_clean,
+)
 
 COMMON_TIME_ZONES = [
     "Asia/Shanghai",
@@ -161,7 +171,100 @@ class AdvanceForm(forms.Form):
     )
 
 
+# ---------------------------------------------------------------- event types and their templates (SC-2)
+class _RowText(forms.Field):
+    """A cell of a template row as typed: ``template_section_clean`` checks it (length, controls, NUL), so
+    each problem is told once, in the same words, with its row number."""
+
+    def __init__(self, *, widget: Any = None, **kwargs: Any) -> None:
+        super().__init__(widget=widget or forms.TextInput, **kwargs)
+
+    def to_python(self, value: Any) -> str:
+        return "" if value is None else str(value)
+
+
+class SegmentRowForm(forms.Form):
+    """One run-of-show row of a type's template; ``template_section_clean`` checks it."""
+
+    title = _RowText(label=_("环节名称"), required=False)
+    title_en = _RowText(label=_("英文名称"), required=False)
+    duration_minutes = _RowText(
+        label=_("时长(分钟)"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "size": 5}),
+    )
+    key_actions = _RowText(
+        label=_("关键动作"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 24})
+    )
+    owner_role = _RowText(label=_("负责角色"), required=False, widget=forms.Select(choices=role_choices()))
+
+
+class RiskRowForm(forms.Form):
+    risk = _RowText(label=_("风险"), required=False)
+    likelihood = _RowText(label=_("可能性"), required=False, widget=forms.Select(choices=level_choices()))
+    impact = _RowText(label=_("影响"), required=False, widget=forms.Select(choices=level_choices()))
+    response = _RowText(
+        label=_("应对预案"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 24})
+    )
+    backup = _RowText(label=_("备用资源"), required=False)
+    owner_role = _RowText(label=_("负责角色"), required=False, widget=forms.Select(choices=role_choices()))
+
+
+class CategoryRowForm(forms.Form):
+    code = _RowText(label=_("代码"), required=False, widget=forms.TextInput(attrs={"size": 12}))
+    name = _RowText(label=_("科目名称"), required=False)
+    name_en = _RowText(label=_("英文名称"), required=False)
+    share = _RowText(
+        label=_("典型占比(%)"),
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "size": 5}),
+    )
+
+
+class _RowFormSet(forms.BaseFormSet):
+    """Rows of one template section; blank rows may stay blank, "删除" drops a row."""
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The rows as typed (deleted ones left out, blank ones kept blank so row numbers match the page)."""
+        out: list[dict[str, Any]] = []
+        for form in self.forms:
+            data = form.cleaned_data if hasattr(form, "cleaned_data") else {}
+            if data.get("DELETE"):
+                out.append({})
+                continue
+            out.append({k: v for k, v in data.items() if k != "DELETE"})
+        return out
+
+
+def _formset(form: type[forms.Form]) -> Any:
+    return forms.formset_factory(
+        form,
+        formset=_RowFormSet,
+        extra=2,
+        can_delete=True,
+        max_num=TEMPLATE_ROWS_MAX,
+        validate_max=True,
+        absolute_max=TEMPLATE_ROWS_MAX + 10,
+    )
+
+
+SegmentFormSet = _formset(SegmentRowForm)
+RiskFormSet = _formset(RiskRowForm)
+CategoryFormSet = _formset(CategoryRowForm)
+SECTION_FORMSETS: dict[str, Any] = {
+    "run_of_show": SegmentFormSet,
+    "risks": RiskFormSet,
+    "budget_categories": CategoryFormSet,
+}
+
+
 class EventTypeForm(forms.Form):
+    """An event type and the structured editor of its template: run of show, risks, budget categories.
+
+    The rows are formsets (``form.sections``); each row is checked by ``template_section_clean`` and its
+    problems are shown on the row ("第 3 行:…"). Materials and the relative schedule are kept as they are.
+    """
+
     name = forms.CharField(label=_("类型名称"), max_length=100)
     name_en = forms.CharField(label=_("英文名称"), max_length=100, required=False)
     code = forms.SlugField(
@@ -169,16 +272,78 @@ class EventTypeForm(forms.Form):
     )
     description = forms.CharField(label=_("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
     is_active = forms.BooleanField(label=_("启用"), required=False, initial=True)
-    template_json = forms.JSONField(
-        label=_("模板 (JSON)"),
-        required=False,
-        help_text=_(
-            "键:run_of_show(默认流程)、budget_categories(预算科目)、risks(风险预案)、materials(物料)、schedule(相对日程),值为列表。"
-        ),
-        widget=forms.Textarea(attrs={"rows": 10, "style": "font-family:monospace"}),
-    )
 
-    def __init__(self, *args: Any, editing: bool = False, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        editing: bool = False,
+        template: Mapping[str, Any] | None = None,
+        band: tuple[Decimal, Decimal] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(data, **kwargs)
+        self.band = band
         if editing:
             self.fields["revision"] = RevisionField()
+        template = template or {}
+        # A post without a section's rows (no management form) leaves that section as it is.
+        self.sections: dict[str, Any] = {}
+        for key, formset in SECTION_FORMSETS.items():
+            prefix = key.replace("_", "-")
+            if data is not None and f"{prefix}-TOTAL_FORMS" not in data:
+                continue
+            self.sections[key] = formset(
+                data,
+                prefix=prefix,
+                initial=None if data is not None else _initial_rows(key, template.get(key) or []),
+            )
+        self.row_errors: list[str] = []
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        template: dict[str, Any] = {}
+        for key, formset in self.sections.items():
+            if not formset.is_valid():
+                for message in formset.non_form_errors():
+                    self.row_errors.append(f"{SECTION_LABELS[key]}:{message}")
+                for row_no, form in enumerate(formset.forms, start=1):
+                    for field, messages in list(form.errors.items()):
+                        label = form.fields[field].label if field in form.fields else field
+                        texts = [row_message(row_no, f"{label}{m}") for m in messages]
+                        form.errors[field] = form.error_class(texts)
+                        self.row_errors.extend(f"{SECTION_LABELS[key]} {t}" for t in texts)
+                continue
+            rows, problems = template_section_clean(key, formset.rows(), band=self.band)
+            template[key] = rows
+            for where, field, message in problems:
+                if where is not None:
+                    form = formset.forms[where - 1]
+                    form.errors.setdefault(field, form.error_class()).append(message)
+                else:
+                    formset._non_form_errors = formset.non_form_errors() + [message]
+                self.row_errors.append(f"{SECTION_LABELS[key]} {message}")
+        if self.row_errors:
+            summary = _("模板有 %(n)s 处需要修改,见标红的行。") % {"n": len(self.row_errors)}
+            raise forms.ValidationError([summary, *self.row_errors])
+        cleaned["template"] = template
+        return cleaned
+
+    def typed_rows(self, key: str) -> list[dict[str, Any]]:
+        """What the administrator typed in a section (for the stale notice)."""
+        formset = self.sections.get(key)
+        if formset is None:
+            return []
+        return formset.rows() if formset.is_bound and hasattr(formset, "cleaned_data") else []
+
+
+def _initial_rows(key: str, rows: list[Any]) -> list[dict[str, Any]]:
+    out = []
+    for row in rows:
+        if not isinstance(row, Mapping):
+            continue
+        item = {k: ("" if v is None else v) for k, v in row.items()}
+        if key == "risks" and "backup" not in item and "backup_resource" in item:
+            item["backup"] = item["backup_resource"]
+        out.append(item)
+    return out

@@ -15,6 +15,7 @@ from huodong.core.audit import audit_record, snapshot
 from huodong.core.concurrency import revision_bump, row_update
 from huodong.core.errors import DomainError, NotAllowed, NotFound
 from huodong.core.models import Department, Role, User
+from huodong.core.services import organisation_get
 from huodong.core.text import text_clean
 
 from .access import Need, event_access, event_for
@@ -342,12 +343,21 @@ def event_type_save(
         errors["code"] = [_("代码只能由小写字母、数字和连字符组成,最多 40 个字符。")]
     elif others.filter(code=code).exists():
         errors["code"] = [_("已有相同代码的活动类型。")]
-    template = template or {}
-    for key in template:
+    template = dict(template or {})
+    for key in list(template):
         if key not in TEMPLATE_KEYS:
             errors[key] = [_("未知的模板项。")]
         elif not isinstance(template[key], list):
             errors[key] = [_("模板项须为列表。")]
+    if not errors:
+        # Each row of the sections the editor covers, checked and cleaned (row and field named; PL-3 shares).
+        from .type_templates import type_template_clean
+
+        org = organisation_get()
+        cleaned, row_errors = type_template_clean(template, band=(org.reserve_min, org.reserve_max))
+        template.update(cleaned)
+        for messages in row_errors.values():
+            errors.setdefault("__all__", []).extend(messages)
     if errors:
         raise DomainError(errors)
     values: dict[str, Any] = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -18,13 +18,22 @@ from django.views.decorators.http import require_POST
 from huodong.core.concurrency import retry_on_conflict
 from huodong.core.errors import DomainError, NotAllowed
 from huodong.core.http import AuthedRequest, actor
+from huodong.core.models import DEFAULT_RESERVE_BAND
 from huodong.core.pageflow import action_post, error_page, form_post
 
 from . import selectors, services
 from .access import Need, event_access, event_for
-from .forms import AdvanceForm, EventFilterForm, EventForm, EventTypeForm, MoveBackForm
+from .forms import (
+    SECTION_LABELS,
+    AdvanceForm,
+    EventFilterForm,
+    EventForm,
+    EventTypeForm,
+    MoveBackForm,
+)
 from .lifecycle import GateBlocked, event_advance, event_move_back, gate_evaluate
 from .models import Event, EventType
+from .seed import OWNER_ROLES
 from .steps import LIFECYCLE, PHASE_STEPS, Phase, Step, allowed_back_steps, next_step, step_index
 from .tabs import event_tabs
 
@@ -260,8 +269,30 @@ def event_type_list(request: AuthedRequest) -> HttpResponse:
     )
 
 
+def _template_band() -> tuple[Decimal, Decimal]:
+    """The organisation's contingency band (PL-3) that a type's typical reserve share must sit in."""
+    from huodong.core.services import organisation_get
+
+    org = organisation_get()
+    lo = org.reserve_min if org.reserve_min is not None else DEFAULT_RESERVE_BAND[0]
+    hi = org.reserve_max if org.reserve_max is not None else DEFAULT_RESERVE_BAND[1]
+    return Decimal(lo), Decimal(hi)
+
+
+def _rows_summary(key: str, rows: Any) -> str:
+    """A template section in one line, for the stale notice ("7 行:签到、开场、…")."""
+    name = {"run_of_show": "title", "risks": "risk", "budget_categories": "name"}[key]
+    items = [str(r.get(name) or "") for r in rows or [] if isinstance(r, dict) and r]
+    if key == "budget_categories":
+        items = [
+            f"{r.get('name') or ''} {r.get('share') or ''}%" for r in rows or [] if isinstance(r, dict) and r
+        ]
+    return _("%(n)s 行:%(items)s") % {"n": len(items), "items": "、".join(items)}
+
+
 @login_required
 def event_type_edit(request: AuthedRequest, pk: int | None = None) -> HttpResponse:
+    """An event type and its template: run of show, risks and budget categories in rows (SC-2, PL-2/3)."""
     if not actor(request).is_admin:
         return error_page(request, NotAllowed(_("只有管理员可以管理活动类型。")))
     et = get_object_or_404(EventType, pk=pk) if pk else None
@@ -274,17 +305,44 @@ def event_type_edit(request: AuthedRequest, pk: int | None = None) -> HttpRespon
             "code": et.code,
             "description": et.description,
             "is_active": et.is_active,
-            "template_json": json.dumps(
-                {k: getattr(et, k) for k in services.TEMPLATE_KEYS}, ensure_ascii=False, indent=2
-            ),
         }
-    form = EventTypeForm(request.POST or None, initial=initial, editing=et is not None)
+    band = _template_band()
+    form = EventTypeForm(
+        request.POST if request.method == "POST" else None,
+        initial=initial,
+        editing=et is not None,
+        template={k: getattr(et, k) for k in SECTION_LABELS} if et else None,
+        band=band,
+    )
 
     def page(status: int) -> HttpResponse:
+        stale = getattr(form, "stale", None)
+        if stale is not None:
+            for key, label in SECTION_LABELS.items():
+                if key in stale.theirs:
+                    form.stale_rows.append(  # type: ignore[attr-defined]
+                        {
+                            "field": label,
+                            "theirs": _rows_summary(key, stale.theirs[key]),
+                            "yours": _rows_summary(key, form.typed_rows(key)),
+                        }
+                    )
         return render(
             request,
             "events/event_type_form.html",
-            {"form": form, "event_type": et, "nav": "admin", "sub": "types"},
+            {
+                "form": form,
+                "event_type": et,
+                "sections": [
+                    (key, SECTION_LABELS[key], form.sections[key])
+                    for key in SECTION_LABELS
+                    if key in form.sections
+                ],
+                "owner_roles": OWNER_ROLES,
+                "band": (int(band[0] * 100), int(band[1] * 100)),
+                "nav": "admin",
+                "sub": "types",
+            },
             status=status,
         )
 
@@ -293,9 +351,7 @@ def event_type_edit(request: AuthedRequest, pk: int | None = None) -> HttpRespon
 
     def save(data: dict[str, Any]) -> EventType:
         data = dict(data)
-        template = data.pop("template_json") or {}
-        if not isinstance(template, dict):
-            raise DomainError({"template_json": [_("模板须为 JSON 对象。")]})
+        template = data.pop("template")
         return retry_on_conflict(services.event_type_save)(
             actor=actor(request), event_type=et, template=template, **data
         )

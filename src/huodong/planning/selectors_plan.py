@@ -165,16 +165,27 @@ def segment_problems(event: Event, segments: list[RunOfShowSegment]) -> SegmentP
 # ---------------------------------------------------------------- budget (PL-3)
 def budget_categories(event: Event, plan: Plan | None = None) -> list[dict[str, str]]:
     """Categories offered for the budget: the event type's template (contingency always present), then
-    the custom categories this plan already uses."""
+    the custom categories this plan already uses.
+
+    ``share`` is the template's typical share of the budget total in percent ("30", "7.5"; "" when the
+    template gives none or the category is custom), to guide the planner (PL-3)."""
     template = [
         c for c in (event.event_type.budget_categories or []) if isinstance(c, dict) and c.get("code")
     ]
     if not template:
         template = BUDGET_CATEGORIES
-    cats = [{"code": str(c["code"]), "name": str(c.get("name") or c["code"]), "custom": ""} for c in template]
+    cats = [
+        {
+            "code": str(c["code"]),
+            "name": str(c.get("name") or c["code"]),
+            "custom": "",
+            "share": _typical_share(c.get("share")),
+        }
+        for c in template
+    ]
     if not any(c["code"] == CONTINGENCY for c in cats):
         reserve = next(c for c in BUDGET_CATEGORIES if c["code"] == CONTINGENCY)
-        cats.append({"code": CONTINGENCY, "name": reserve["name"], "custom": ""})
+        cats.append({"code": CONTINGENCY, "name": reserve["name"], "custom": "", "share": ""})
     known = {c["code"] for c in cats}
     if plan is not None and plan.pk is not None:
         seen: set[str] = set()
@@ -183,8 +194,20 @@ def budget_categories(event: Event, plan: Plan | None = None) -> list[dict[str, 
         ):
             if code not in known and code not in seen:
                 seen.add(code)
-                cats.append({"code": code, "name": name, "custom": "1"})
+                cats.append({"code": code, "name": name, "custom": "1", "share": ""})
     return cats
+
+
+def _typical_share(value: Any) -> str:
+    """A template category's typical share as percent text, or "" when it is missing or not a number."""
+    try:
+        share = Decimal(str(value)) if value not in (None, "") else None
+    except ArithmeticError:
+        return ""
+    if share is None or not share.is_finite() or not 0 <= share <= 100:
+        return ""
+    text = format(share.quantize(Decimal("0.1")), "f")
+    return text[:-2] if text.endswith(".0") else text
 
 
 def reserve_band(org: Organisation | None = None) -> tuple[Decimal, Decimal]:

@@ -158,6 +158,7 @@ class CategoryOut(Schema):
     code: str
     name: str
     custom: str = ""
+    share: str = Field("", description='该活动类型模板中的典型占比(%),如 "30";无则为空')
 
 
 class CategoryTotalOut(Schema):

@@ -35,6 +35,7 @@ from huodong.core.money import money_parse
 from huodong.core.services import organisation_get
 from huodong.core.text import text_clean
 from huodong.events.models import Event
+from huodong.events.seed import owner_role_match
 from huodong.events.steps import Step
 from huodong.planning import versioning
 from huodong.planning.models import Plan, Risk, RunOfShowSegment
@@ -135,6 +136,13 @@ def plan_prefill_from_template(
     Segments are laid out back to back from the event's start; a template segment that would end after
     the event is left out (the planner adds it by hand). Budget categories are not copied: the budget
     form offers them from the template. A plan that already has segments or risks keeps them.
+
+    Owners by role: a template row's ``owner_role`` names who owns it (``events.seed.OWNER_ROLES``); the
+    row's owner is ``events.seed.owner_role_match`` — the event owner for "organiser", else the first team
+    member (by id) whose title holds a word of the role, else the first whose department belongs to the
+    role; nobody found leaves the row without owner for the planner to choose. Run again after the team
+    was picked, it also gives an owner to the plan's rows that still have none and carry a template row's
+    title (segments) or risk text (risks). Returns the counts: segments, risks, skipped_segments, owners.
     """
     steps = tuple(Step.values) if system else PLAN_EDITABLE_STEPS
     locked = planning_event_lock(actor=actor, event=event, steps=steps, what=PLAN_WHAT, system=system)
@@ -143,9 +151,54 @@ def plan_prefill_from_template(
     return _prefill(plan=plan, event=locked, actor=actor)
 
 
+def _prefill_team(event: Event) -> list[User]:
+    """The event's team in the order roles are matched in (by id), with departments."""
+    return list(event.team_members.select_related("department").order_by("id"))
+
+
+def _prefill_owner(item: dict[str, Any], event: Event, team: list[User]) -> User | None:
+    role = str(item.get("owner_role") or "").strip()
+    return owner_role_match(role, owner=event.owner, team=team) if role else None
+
+
+def _prefill_owners(*, plan: Plan, event: Event, actor: User | None, team: list[User]) -> int:
+    """Give the plan's ownerless rows that carry a template row's title the owner of that row's role."""
+    et = event.event_type
+    assigned = 0
+    for model, key, action, items in (
+        (RunOfShowSegment, "title", "plan.segment.update", et.run_of_show or []),
+        (Risk, "risk", "plan.risk.update", et.risks or []),
+    ):
+        owners: dict[str, User] = {}
+        for item in items:
+            if isinstance(item, dict) and str(item.get(key) or "").strip():
+                person = _prefill_owner(item, event, team)
+                if person is not None:
+                    owners.setdefault(str(item[key]).strip(), person)
+        if not owners:
+            continue
+        rows = model.objects.filter(plan=plan, owner__isnull=True, **{f"{key}__in": list(owners)})
+        for row in rows.order_by("id"):
+            row_update(
+                row,
+                changes={"owner": owners[getattr(row, key)]},
+                seen=row.revision,
+                actor=actor,
+                action=action,
+                label=getattr(row, key),
+                event_id=event.pk,
+                system=actor is None,
+            )
+            assigned += 1
+    return assigned
+
+
 def _prefill(*, plan: Plan, event: Event, actor: User | None) -> dict[str, int]:
     et = event.event_type
-    added = {"segments": 0, "risks": 0, "skipped_segments": 0}
+    team = _prefill_team(event)
+    added = {"segments": 0, "risks": 0, "skipped_segments": 0, "owners": 0}
+    if plan.segments.exists() or plan.risks.exists():
+        added["owners"] = _prefill_owners(plan=plan, event=event, actor=actor, team=team)
     if not plan.segments.exists():
         cursor = event.starts_at
         for item in et.run_of_show or []:
@@ -168,9 +221,11 @@ def _prefill(*, plan: Plan, event: Event, actor: User | None) -> dict[str, int]:
                 duration_minutes=minutes,
                 key_actions=str(item.get("key_actions") or ""),
                 parallel=bool(item.get("parallel", False)),
+                owner=(owner := _prefill_owner(item, event, team)),
             )
             cursor += dt.timedelta(minutes=minutes)
             added["segments"] += 1
+            added["owners"] += owner is not None
     if not plan.risks.exists():
         levels = set(Risk.Level.values)
         for item in et.risks or []:
@@ -186,9 +241,11 @@ def _prefill(*, plan: Plan, event: Event, actor: User | None) -> dict[str, int]:
                 impact=str(item["impact"]) if item.get("impact") in levels else str(Risk.Level.MEDIUM),
                 response=str(item.get("response") or ""),
                 backup_resource=str(item.get("backup") or item.get("backup_resource") or "")[:300],
+                owner=(owner := _prefill_owner(item, event, team)),
             )
             added["risks"] += 1
-    if added["segments"] or added["risks"]:
+            added["owners"] += owner is not None
+    if added["segments"] or added["risks"] or added["owners"]:
         audit_record(
             actor=actor,
             action="plan.prefill",
