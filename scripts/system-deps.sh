@@ -2,7 +2,8 @@
 # Install the Debian packages huodong needs when they are missing and we may (root with apt-get).
 #   fonts    a CJK font and Pango, so PDF documents (WeasyPrint) render Chinese; gettext for the catalogues
 #   browser  Debian's Chromium, for the browser tests
-#   office   LibreOffice Writer, for the tests that open the Word documents
+#   office   LibreOffice Writer, for the tests that open the Word documents; poppler-utils (pdftoppm), for the
+#            tests that print the documents to PNG
 set -u
 want=()
 for what in "$@"; do
@@ -11,7 +12,8 @@ for what in "$@"; do
              ldconfig -p 2>/dev/null | grep -q libpangoft2-1.0 || want+=(libpango-1.0-0 libpangoft2-1.0-0)
              command -v msgfmt >/dev/null 2>&1 || want+=(gettext) ;;
     browser) [ -x /usr/bin/chromium ] || want+=(chromium) ;;
-    office)  command -v soffice >/dev/null 2>&1 || want+=(libreoffice-writer-nogui) ;;
+    office)  command -v soffice >/dev/null 2>&1 || want+=(libreoffice-writer-nogui)
+             command -v pdftoppm >/dev/null 2>&1 || want+=(poppler-utils) ;;
   esac
 done
 [ ${#want[@]} -eq 0 ] && exit 0

@@ -3,9 +3,11 @@
 Speed: python-docx's table API looks cells up by walking the whole table on every ``cell()`` call and
 resolves styles by name, which is quadratic for a budget of 60 lines. Here the body is written as
 WordprocessingML text (escaped) and parsed once; python-docx supplies the package, the styles and the
-header/footer parts. Fonts: the document defaults and every style used name a CJK font in
-``w:eastAsia`` (宋体 for text, 黑体 for headings; Word and LibreOffice substitute an installed CJK face
-such as Noto when those are missing) so Chinese never falls back to a Latin font.
+header/footer parts. Fonts: the same two faces as the PDF (print.css), chosen on purpose — Noto Serif
+CJK SC (a 宋体-style serif) for running text, Noto Sans CJK SC (a 黑体-style sans) for the title, headings,
+tables, header and footer. Every run names its face in ``w:rFonts`` (ascii, hAnsi, eastAsia, cs), as do
+the defaults and the styles, so Word and LibreOffice show the same typeface (both are free fonts,
+fonts-noto-cjk on Linux; Word on a machine without them substitutes its own 宋体/黑体).
 """
 
 from __future__ import annotations
@@ -23,15 +25,15 @@ from docx.shared import Cm
 
 from .layouts import Block, KeyValues, Layout, Subheading, Table, Text, page_label_parts
 
-# Fonts (the East Asian face is what matters for Chinese; fallbacks come from the viewer's font
-# substitution, which maps 宋体/SimSun and 黑体/SimHei to Noto CJK on Linux).
-FONT_LATIN = "Times New Roman"
-FONT_CJK_TEXT = "宋体"
-FONT_CJK_HEADING = "黑体"
-FONT_LATIN_HEADING = "Arial"
+# Fonts: the faces print.css gives WeasyPrint (the Noto CJK faces carry Latin glyphs too).
+FONT_SERIF = "Noto Serif CJK SC"
+FONT_SANS = "Noto Sans CJK SC"
+FONT_LATIN = FONT_CJK_TEXT = FONT_SERIF
+FONT_LATIN_HEADING = FONT_CJK_HEADING = FONT_SANS
 
 PAGE_WIDTH_CM = 21.0
 MARGIN_CM = 2.0
+CONTENT_MM = (PAGE_WIDTH_CM - 2 * MARGIN_CM) * 10
 CONTENT_TWIPS = int((PAGE_WIDTH_CM - 2 * MARGIN_CM) * 567)
 TEXT_SIZE = 21  # half-points: 10.5 pt (五号)
 TABLE_SIZE = 18  # 9 pt (小五)
@@ -40,6 +42,8 @@ HEADER_FILL = "DCE6F1"
 SUBTOTAL_FILL = "F2F2F2"
 TOTAL_FILL = "E2EFDA"
 
+# Every paragraph says so too: LibreOffice reads the gap between Chinese and digits per paragraph.
+NO_AUTOSPACE = '<w:autoSpaceDE w:val="0"/><w:autoSpaceDN w:val="0"/>'
 _INVALID_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 W = nsdecls("w")
 
@@ -52,8 +56,10 @@ def _fonts_xml(latin: str, cjk: str) -> str:
     return f'<w:rFonts {W} w:ascii="{latin}" w:hAnsi="{latin}" w:eastAsia="{cjk}" w:cs="{latin}"/>'
 
 
-def _run(text: str, *, bold: bool = False, size: int | None = None, color: str = "") -> str:
-    props = []
+def _run(
+    text: str, *, bold: bool = False, size: int | None = None, color: str = "", font: str = FONT_SERIF
+) -> str:
+    props = [_fonts_xml(font, font).replace(f" {W}", "")]
     if bold:
         props.append("<w:b/><w:bCs/>")
     if color:
@@ -74,23 +80,25 @@ def _para(
     after: int | None = None,
     color: str = "",
     keep_next: bool = False,
+    font: str = FONT_SERIF,
 ) -> str:
     ppr = []
     if style:
         ppr.append(f'<w:pStyle w:val="{style}"/>')
     if keep_next:
         ppr.append("<w:keepNext/>")
+    ppr.append(NO_AUTOSPACE)
     if after is not None:
         ppr.append(f'<w:spacing w:before="0" w:after="{after}"/>')
     if align:
         ppr.append(f'<w:jc w:val="{ {"right": "right", "center": "center"}.get(align, "left") }"/>')
     p = f"<w:pPr>{''.join(ppr)}</w:pPr>" if ppr else ""
-    return f"<w:p>{p}{_run(text, bold=bold, size=size, color=color) if text else ''}</w:p>"
+    return f"<w:p>{p}{_run(text, bold=bold, size=size, color=color, font=font) if text else ''}</w:p>"
 
 
-def _widths(weights: list[int]) -> list[int]:
-    total = sum(weights) or 1
-    widths = [CONTENT_TWIPS * w // total for w in weights]
+def _widths(shares: list[float]) -> list[int]:
+    total = sum(shares) or 1
+    widths = [int(CONTENT_TWIPS * w / total) for w in shares]
     widths[-1] += CONTENT_TWIPS - sum(widths)
     return widths
 
@@ -112,42 +120,74 @@ _TBL_PR = (
 )
 
 
+SEAL_BORDER = "".join(
+    f'<w:{side} w:val="dashed" w:sz="6" w:space="0" w:color="808080"/>'
+    for side in ("top", "left", "bottom", "right")
+)
+
+
 def _cell(
-    text: str, width: int, *, span: int = 1, bold: bool = False, align: str = "", fill: str = ""
+    text: str,
+    width: int,
+    *,
+    span: int = 1,
+    bold: bool = False,
+    align: str = "",
+    fill: str = "",
+    role: str = "",
+    no_wrap: bool = False,
 ) -> str:
     tcpr = [f'<w:tcW w:w="{width}" w:type="dxa"/>']
     if span > 1:
         tcpr.append(f'<w:gridSpan w:val="{span}"/>')
+    if role == "seal":
+        tcpr.append(f"<w:tcBorders>{SEAL_BORDER}</w:tcBorders>")
     if fill:
         tcpr.append(f'<w:shd w:val="clear" w:color="auto" w:fill="{fill}"/>')
+    if no_wrap:
+        tcpr.append("<w:noWrap/>")
+    if role == "seal":
+        tcpr.append('<w:vAlign w:val="center"/>')
     lines = str(text).split("\n") or [""]
     jc = f'<w:jc w:val="{align}"/>' if align in ("right", "center") else ""
+    color = "A6A6A6" if role == "seal" else ""
+    space = 'w:before="0" w:after="160"' if role == "handwrite" else 'w:before="0" w:after="0"'
     paras = "".join(
-        f'<w:p><w:pPr><w:spacing w:before="0" w:after="0"/>{jc}</w:pPr>'
-        f"{_run(line, bold=bold, size=TABLE_SIZE) if line else ''}</w:p>"
+        f"<w:p><w:pPr>{NO_AUTOSPACE}<w:spacing {space}/>{jc}</w:pPr>"
+        f"{_run(line, bold=bold, size=TABLE_SIZE, color=color, font=FONT_SANS) if line else ''}</w:p>"
         for line in lines
     )
     return f"<w:tc><w:tcPr>{''.join(tcpr)}</w:tcPr>{paras}</w:tc>"
 
 
 def _table_xml(t: Table) -> str:
-    widths = _widths(t.widths)
+    # Column widths come from the layout, which keeps short headers ("可能性") on one line.
+    widths = _widths(t.fitted(CONTENT_MM))
     out = [f"<w:tbl>{_TBL_PR}<w:tblGrid>", "".join(f'<w:gridCol w:w="{w}"/>' for w in widths), "</w:tblGrid>"]
     # Header row, repeated on every page.
-    out.append("<w:tr><w:trPr><w:tblHeader/><w:cantSplit/></w:trPr>")
+    out.append("<w:tr><w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>")
     out.extend(
-        _cell(h, widths[i], bold=True, align="center", fill=HEADER_FILL) for i, h in enumerate(t.headers)
+        _cell(h, widths[i], bold=True, align="center", fill=HEADER_FILL, no_wrap=len(str(h)) <= 6)
+        for i, h in enumerate(t.headers)
     )
     out.append("</w:tr>")
     for row in t.rows:
         fill = {"subtotal": SUBTOTAL_FILL, "total": TOTAL_FILL}.get(row.kind, "")
-        height = '<w:trHeight w:val="680" w:hRule="atLeast"/>' if row.kind == "sign" else ""
-        out.append(f"<w:tr><w:trPr><w:cantSplit/>{height}</w:trPr>")
+        height = {"sign": 680, "signature": 1760}.get(row.kind, 0)  # 12 mm; 31 mm for a seal
+        height_xml = f'<w:trHeight w:val="{height}" w:hRule="atLeast"/>' if height else ""
+        # A row with a long text (a 5,000-character opinion) must split across pages: Word clips a
+        # cantSplit row taller than the page.
+        keep = "" if row.long else "<w:cantSplit/>"
+        out.append(f"<w:tr><w:trPr>{keep}{height_xml}</w:trPr>")
         col = 0
         for cell in row.cells:
             span = max(1, min(cell.span, len(widths) - col))
             width = sum(widths[col : col + span])
-            out.append(_cell(cell.text, width, span=span, bold=cell.bold, align=cell.align, fill=fill))
+            out.append(
+                _cell(
+                    cell.text, width, span=span, bold=cell.bold, align=cell.align, fill=fill, role=cell.role
+                )
+            )
             col += span
         out.append("</w:tr>")
     out.append("</w:tbl>")
@@ -155,7 +195,7 @@ def _table_xml(t: Table) -> str:
 
 
 def _kv_xml(kv: KeyValues) -> str:
-    widths = _widths([1, 3])
+    widths = _widths([1.0, 3.0])
     out = [f"<w:tbl>{_TBL_PR}<w:tblGrid>", "".join(f'<w:gridCol w:w="{w}"/>' for w in widths), "</w:tblGrid>"]
     for label, value in kv.pairs:
         out.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>")
@@ -172,7 +212,7 @@ def _block_xml(block: Block) -> str:
     if isinstance(block, KeyValues):
         return _kv_xml(block) + _para("", after=120)
     if isinstance(block, Subheading):
-        return _para(block.text, style="Heading2", keep_next=True)
+        return _para(block.text, style="Heading2", keep_next=True, font=FONT_SANS)
     if isinstance(block, Text):
         color = "808080" if block.muted else ""
         return "".join(_para(p, after=80, color=color) for p in block.paragraphs)
@@ -181,17 +221,22 @@ def _block_xml(block: Block) -> str:
 
 def _body_xml(layout: Layout) -> str:
     parts = [
-        _para(layout.organisation, align="center", size=24, after=60, color="595959"),
-        _para(layout.title, style="Title", align="center"),
-        _para(layout.generated_label, align="center", size=TABLE_SIZE, after=200, color="595959"),
+        _para(layout.organisation, align="center", size=24, after=60, color="595959", font=FONT_SANS),
+        _para(layout.title, style="Title", align="center", font=FONT_SANS),
+        _para(
+            layout.generated_label, align="center", size=TABLE_SIZE, after=0, color="595959", font=FONT_SANS
+        ),
+        _para(
+            layout.number_label, align="center", size=TABLE_SIZE, after=200, color="595959", font=FONT_SANS
+        ),
         _kv_xml(layout.intro),
         _para("", after=120),
     ]
     for section in layout.sections:
-        parts.append(_para(section.heading, style="Heading1", keep_next=True))
+        parts.append(_para(section.heading, style="Heading1", keep_next=True, font=FONT_SANS))
         parts.extend(_block_xml(b) for b in section.blocks)
     for note in layout.notes:
-        parts.append(_para(note, size=TABLE_SIZE, color="595959", after=60))
+        parts.append(_para(note, size=TABLE_SIZE, color="595959", after=60, font=FONT_SANS))
     return "".join(parts)
 
 
@@ -224,12 +269,45 @@ def _replace_rpr(parent, new_rpr) -> None:  # noqa: ANN001  (lxml elements)
         parent.append(new_rpr)
 
 
+# pPr children that come after autoSpaceDE/autoSpaceDN in the schema.
+_AFTER_AUTOSPACE = {
+    qn(f"w:{tag}")
+    for tag in (
+        "bidi", "adjustRightInd", "snapToGrid", "spacing", "ind", "contextualSpacing", "mirrorIndents",
+        "suppressOverlap", "jc", "textDirection", "textAlignment", "textboxTightWrap", "outlineLvl",
+        "divId", "cnfStyle", "rPr", "sectPr", "pPrChange",
+    )
+}  # fmt: skip
+
+
+def _no_autospace(ppr_default) -> None:  # noqa: ANN001  (lxml element)
+    """No automatic gap between Chinese and digits: 2027年2月2日 prints as in the PDF, not 2027 年 2 月 2 日
+    (Word and LibreOffice add that gap by default, which widens dates until they wrap)."""
+    ppr = ppr_default.find(qn("w:pPr"))
+    if ppr is None:
+        ppr = parse_xml(f"<w:pPr {W}/>")
+        ppr_default.append(ppr)
+    for tag in ("autoSpaceDE", "autoSpaceDN"):
+        for old in ppr.findall(qn(f"w:{tag}")):
+            ppr.remove(old)
+    new = [parse_xml(f'<w:{tag} {W} w:val="0"/>') for tag in ("autoSpaceDE", "autoSpaceDN")]
+    after = next((child for child in ppr if child.tag in _AFTER_AUTOSPACE), None)
+    for element in new:
+        if after is not None:
+            after.addprevious(element)
+        else:
+            ppr.append(element)
+
+
 def _style_fonts(doc: DocxDocument) -> None:
     """Point the defaults and the styles used at explicit Latin + CJK fonts (no theme fonts)."""
     styles = doc.styles.element
     rpr_default = styles.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault"))
     if rpr_default is not None:
         _replace_rpr(rpr_default, parse_xml(_rpr_xml(FONT_LATIN, FONT_CJK_TEXT, TEXT_SIZE)))
+    ppr_default = styles.find(qn("w:docDefaults") + "/" + qn("w:pPrDefault"))
+    if ppr_default is not None:
+        _no_autospace(ppr_default)
     for style in styles.findall(qn("w:style")):
         sid = style.get(qn("w:styleId"))
         if sid not in _STYLE_FONTS:
@@ -252,8 +330,8 @@ def _header_footer(doc: DocxDocument, layout: Layout) -> None:
     header = section.header.paragraphs[0]
     header.text = ""
     hp = parse_xml(
-        f'<w:p {W}><w:pPr><w:jc w:val="right"/></w:pPr>'
-        f"{_run(layout.organisation + ' · ' + layout.title, size=16, color='808080')}</w:p>"
+        f'<w:p {W}><w:pPr>{NO_AUTOSPACE}<w:jc w:val="right"/></w:pPr>'
+        f"{_run(' · '.join(p for p in (layout.organisation, layout.title, layout.number) if p), size=16, color='808080', font=FONT_SANS)}</w:p>"
     )
     header._p.addprevious(hp)
     header._p.getparent().remove(header._p)
@@ -261,13 +339,16 @@ def _header_footer(doc: DocxDocument, layout: Layout) -> None:
     before, middle, after = page_label_parts()
 
     def field(instr: str) -> str:
-        return f'<w:fldSimple w:instr=" {instr} \\* MERGEFORMAT ">{_run("1", size=16, color="808080")}</w:fldSimple>'
+        return f'<w:fldSimple w:instr=" {instr} \\* MERGEFORMAT ">{small("1")}</w:fldSimple>'
+
+    def small(text: str) -> str:
+        return _run(text, size=16, color="808080", font=FONT_SANS)
 
     fp = parse_xml(
-        f'<w:p {W}><w:pPr><w:jc w:val="center"/></w:pPr>'
-        f"{_run(before, size=16, color='808080') if before else ''}{field('PAGE')}"
-        f"{_run(middle, size=16, color='808080') if middle else ''}{field('NUMPAGES')}"
-        f"{_run(after, size=16, color='808080') if after else ''}</w:p>"
+        f'<w:p {W}><w:pPr>{NO_AUTOSPACE}<w:jc w:val="center"/></w:pPr>'
+        f"{small(before) if before else ''}{field('PAGE')}"
+        f"{small(middle) if middle else ''}{field('NUMPAGES')}"
+        f"{small(after) if after else ''}</w:p>"
     )
     footer = section.footer.paragraphs[0]
     footer._p.addprevious(fp)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from huodong.core.models import User
@@ -33,6 +34,12 @@ from huodong.planning.selectors_plan import local
 from .selectors import ApprovalFormData, DocumentBudget, NeedsReportData, PlanData, generation_date
 
 BLANK_LINE = "＿＿＿＿＿＿＿＿"  # a line to write on by hand (DOC-3 signature fields)
+
+# Column widths: a header never breaks inside a short word ("可能性", "Likelihood"). Sizes in mm for
+# A4 with the print margins (PDF: 210 − 2×18; Word: 210 − 2×20); table text is 9 pt (1 em = 3.175 mm).
+TABLE_EM_MM = 3.175
+CELL_PADDING_MM = 4.0
+SHORT_CJK_HEADER = 6  # CJK headers up to this many characters are kept on one line
 
 
 def placeholder() -> str:
@@ -54,16 +61,25 @@ class Cell:
     span: int = 1
     bold: bool = False
     align: str = ""  # set by ``table()`` from the column
+    role: str = ""  # "handwrite" (lines to sign on) | "seal" (盖章处 box) | ""
 
     @property
     def lines(self) -> list[str]:
         return str(self.text).split("\n")
 
 
+LONG_ROW_CHARS = 400
+
+
 @dataclass
 class Row:
     cells: list[Cell]
-    kind: str = "body"  # body | subtotal | total | sign | empty
+    kind: str = "body"  # body | subtotal | total | sign | signature | empty
+
+    @property
+    def long(self) -> bool:
+        """A row with a long text may split across pages (a row kept whole would overflow the page)."""
+        return sum(len(str(c.text)) for c in self.cells) > LONG_ROW_CHARS
 
 
 @dataclass
@@ -77,8 +93,28 @@ class Table:
 
     @property
     def percent_widths(self) -> list[str]:
-        total = sum(self.widths) or 1
-        return [f"{w * 100 / total:.2f}" for w in self.widths]
+        return [f"{f * 100:.2f}" for f in self.fitted(174.0)]
+
+    def fitted(self, total_mm: float) -> list[float]:
+        """Column shares of the width: the relative widths, but no column narrower than its header or
+        its lines to sign on and seal box, and, as far as the width allows, than its short values (a date
+        such as 2027年2月2日, a status)."""
+        base = [header_min_mm(h) for h in self.headers]
+        values = list(base)
+        for row in self.rows:
+            col = 0
+            for cell in row.cells:
+                if cell.span == 1 and col < len(values):
+                    need = value_min_mm(cell.text, cell.role)
+                    values[col] = max(values[col], need)
+                    if cell.role:
+                        base[col] = max(base[col], need)
+                col += max(1, cell.span)
+        room = total_mm * 0.95 - sum(base)
+        extra = [v - b for v, b in zip(values, base, strict=True)]
+        scale = min(1.0, max(0.0, room) / sum(extra)) if sum(extra) > 0 else 0.0
+        minimum = [b + e * scale for b, e in zip(base, extra, strict=True)]
+        return fitted_widths(self.widths, minimum, total_mm)
 
 
 @dataclass
@@ -124,13 +160,122 @@ class Layout:
     intro: KeyValues
     sections: list[Section]
     notes: list[str] = field(default_factory=list)
+    number: str = ""  # HD-FA-2026-0007, set by render.py (documents.numbers)
 
     @property
     def generated_label(self) -> str:
         return _("生成日期:%(date)s") % {"date": self.generated_on}
 
+    @property
+    def number_label(self) -> str:
+        return _("文档编号:%(number)s") % {"number": self.number} if self.number else ""
+
+
+def _char_em(ch: str) -> float:
+    return 1.0 if ord(ch) > 0x2E7F else 0.58
+
+
+def header_min_mm(header: str) -> float:
+    """The width a bold 9 pt header needs so that its words (or a short CJK header) stay on one line."""
+    text = str(header)
+    cjk = any(ord(ch) > 0x2E7F for ch in text)
+    if cjk and len(text) <= SHORT_CJK_HEADER:
+        words = [text]
+    elif cjk:
+        words = [text[: SHORT_CJK_HEADER // 2 + 1]]
+    else:
+        words = text.split() or [""]
+    em = max(sum(_char_em(ch) for ch in w) for w in words)
+    return em * TABLE_EM_MM + CELL_PADDING_MM
+
+
+SHORT_VALUE = 11  # values (or their space-separated words) up to this many characters stay whole
+
+
+SHORT_VALUE_EM = 7.5  # 2027年12月31日 is 7.3 em; a name with a title or a sentence may wrap
+SEAL_MIN_MM = 30.0  # room for a company seal
+
+
+AUTOSPACE_EM = 0.25  # the gap LibreOffice puts between Chinese and digits (it ignores w:autoSpaceDE)
+
+
+def _script_changes(word: str) -> int:
+    kinds = [ord(ch) > 0x2E7F for ch in word if not ch.isspace()]
+    return sum(1 for a, b in zip(kinds, kinds[1:], strict=False) if a != b)
+
+
+def value_min_mm(text: str, role: str = "") -> float:
+    """The width a short 9 pt value needs on one line (longer words wrap anyway, so they ask for none).
+
+    The lines to sign on are kept whole, and a seal box is wide enough for a seal."""
+    if role == "seal":
+        return SEAL_MIN_MM
+    if role == "handwrite":
+        words = str(text).split("\n")
+    else:
+        words = [w for w in str(text).split() if len(w) <= SHORT_VALUE]
+    ems = [sum(_char_em(ch) for ch in w) for w in words]
+    ems = [
+        em + AUTOSPACE_EM * _script_changes(w)
+        for em, w in zip(ems, words, strict=True)
+        if role or em <= SHORT_VALUE_EM
+    ]
+    return max(ems) * TABLE_EM_MM + CELL_PADDING_MM if ems else 0.0
+
+
+def fitted_widths(weights: list[int], minimum_mm: list[float], total_mm: float) -> list[float]:
+    """Shares (summing to 1) close to ``weights`` where every column gets at least its minimum."""
+    total_w = sum(weights) or 1
+    want = [total_mm * w / total_w for w in weights]
+    fixed: dict[int, float] = {}
+    for _round in range(len(weights)):
+        free = [i for i in range(len(weights)) if i not in fixed]
+        room = total_mm - sum(fixed.values())
+        free_w = sum(want[i] for i in free) or 1
+        grown = False
+        for i in free:
+            if room * want[i] / free_w < minimum_mm[i]:
+                fixed[i] = minimum_mm[i]
+                grown = True
+        if not grown:
+            break
+    room = total_mm - sum(fixed.values())
+    free_w = sum(want[i] for i in range(len(weights)) if i not in fixed) or 1
+    mm = [fixed[i] if i in fixed else room * want[i] / free_w for i in range(len(weights))]
+    total = sum(mm) or 1
+    return [m / total for m in mm]
+
 
 # ---------------------------------------------------------------- formatting
+def english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def day_text(value: dt.date) -> str:
+    """2026年12月1日 in Chinese documents, 1 December 2026 in English ones."""
+    if english():
+        return f"{value.day} {_MONTHS[value.month - 1]} {value.year}"
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def month_day_text(value: dt.date) -> str:
+    """12月1日 / 1 Dec: the day of a run-of-show segment in a multi-day event."""
+    if english():
+        return f"{value.day} {_MONTHS[value.month - 1][:3]}"
+    return f"{value.month}月{value.day}日"
+
+
+def moment_text(value: dt.datetime) -> str:
+    """2026年12月1日 14:30 / 1 December 2026 14:30 (already in the right time zone)."""
+    return f"{day_text(value.date())} {value:%H:%M}"
+
+
 def text_or_placeholder(value: Any) -> str:
     text = str(value or "").strip()
     return text if text else placeholder()
@@ -141,14 +286,14 @@ def fmt_date(value: dt.date | dt.datetime | None, tz: Any = None) -> str:
         return placeholder()
     if isinstance(value, dt.datetime):
         value = timezone.localtime(value, tz) if tz else value
-        return value.strftime("%Y-%m-%d")
-    return value.strftime("%Y-%m-%d")
+        return day_text(value.date())
+    return day_text(value)
 
 
 def fmt_datetime(value: dt.datetime | None, tz: Any) -> str:
     if value is None:
         return placeholder()
-    return timezone.localtime(value, tz).strftime("%Y-%m-%d %H:%M")
+    return moment_text(timezone.localtime(value, tz))
 
 
 def fmt_number(value: Decimal | None) -> str:
@@ -176,9 +321,9 @@ def person_label(user: User | None, *, with_title: bool = True) -> str:
 def event_time(event: Event) -> str:
     start, end = event.local_start(), event.local_end()
     if start.date() == end.date():
-        span = f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+        span = f"{moment_text(start)}–{end:%H:%M}"
     else:
-        span = f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
+        span = f"{moment_text(start)} – {moment_text(end)}"
     return f"{span} ({event.time_zone})"
 
 
@@ -218,7 +363,7 @@ def _layout(
         title=title,
         organisation=data.organisation.name,
         event_name=data.event.name,
-        generated_on=generation_date(data.event).strftime("%Y-%m-%d"),
+        generated_on=day_text(generation_date(data.event)),
         intro=KeyValues(intro, key="intro"),
         sections=sections,
     )
@@ -498,7 +643,7 @@ def _plan_time_place(data: PlanData) -> list[Block]:
 
 def _segment_row(event: Event, number: int, seg: RunOfShowSegment, multi_day: bool) -> Row:
     start, end = local(event, seg.starts_at), local(event, seg.ends_at)
-    day = f"{start:%m-%d} " if multi_day else ""
+    day = f"{month_day_text(start.date())} " if multi_day else ""
     return Row(
         [
             Cell(str(number)),
@@ -612,7 +757,8 @@ def _review_opinions(review: DepartmentReview | None) -> str:
         (_("预算合理性意见"), review.budget_opinion),
         (_("风险控制意见"), review.risk_opinion),
     ]
-    lines = [f"{label}:{(text or '').strip() or placeholder()}" for label, text in parts]
+    # An opinion the reviewer left empty is left blank, not printed as 未填写 (only what was said).
+    lines = [f"{label}:{(text or '').strip()}" for label, text in parts if (text or "").strip()]
     if review.conditions.strip():
         lines.append(_("附加条件:%(conditions)s") % {"conditions": review.conditions.strip()})
     return "\n".join(lines)
@@ -624,7 +770,13 @@ def _decision_label(review: DepartmentReview | None) -> str:
     return str(review.get_decision_display())
 
 
+def handwrite_text() -> str:
+    """Lines for a handwritten signature and its date beside a recorded (or missing) signature."""
+    return _("签名:＿＿＿＿＿＿\n日期:＿＿年＿＿月＿＿日")
+
+
 def _signature_cells(label: str, sig: Signature | None, tz: Any) -> list[Cell]:
+    paper = [Cell(handwrite_text(), role="handwrite"), Cell(_("盖章处"), role="seal", align="center")]
     if sig is None:
         return [
             Cell(label, bold=True),
@@ -632,13 +784,15 @@ def _signature_cells(label: str, sig: Signature | None, tz: Any) -> list[Cell]:
             Cell(BLANK_LINE),
             Cell(BLANK_LINE),
             Cell(BLANK_LINE),
+            *paper,
         ]
     return [
         Cell(label, bold=True),
         Cell(person_label(sig.approver)),
         Cell(str(sig.get_decision_display())),
-        Cell(sig.comment.strip() or "—"),
+        Cell(sig.comment.strip()),
         Cell(fmt_datetime(sig.signed_at, tz)),
+        *paper,
     ]
 
 
@@ -683,7 +837,7 @@ def approval_form_layout(data: ApprovalFormData) -> Layout:
                         else (
                             BLANK_LINE
                             if r.review is None or r.review.decision == DepartmentReview.Decision.PENDING
-                            else placeholder()
+                            else ""
                         )
                     ),
                 ],
@@ -698,13 +852,10 @@ def approval_form_layout(data: ApprovalFormData) -> Layout:
         key="reviews",
     )
     signatures = table(
-        [_("审批层级"), _("审批人"), _("决定"), _("意见"), _("签署时间")],
-        [
-            Row(_signature_cells(s.label, s.signature, tz), kind="body" if s.signature else "sign")
-            for s in data.signatures
-        ],
-        widths=[2, 3, 2, 5, 3],
-        align=["left", "left", "center", "left", "center"],
+        [_("审批层级"), _("审批人"), _("决定"), _("意见"), _("签署时间"), _("手写签名及日期"), _("盖章处")],
+        [Row(_signature_cells(s.label, s.signature, tz), kind="signature") for s in data.signatures],
+        widths=[2, 3, 2, 5, 3, 4, 4],
+        align=["left", "left", "center", "left", "center", "left", "center"],
         key="signatures",
     )
     dates = [

@@ -23,6 +23,7 @@ from huodong.events.models import Event
 
 from . import layouts, selectors
 from .layouts import Layout, page_label_parts
+from .numbers import document_number, version_key
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_CONTENT_TYPE = "application/pdf"
@@ -39,16 +40,36 @@ class DocumentKind:
     build: Callable[[Event], Layout]
 
 
+def _numbered(layout: Layout, event: Event, key: str) -> Layout:
+    layout.number = document_number(
+        event=event, kind=layout.slug, key=key, on=selectors.generation_date(event)
+    )
+    return layout
+
+
 def _needs(event: Event) -> Layout:
-    return layouts.needs_report_layout(selectors.needs_report_data(event))
+    data = selectors.needs_report_data(event)
+    report = data.report
+    key = version_key(
+        "r", report.revision if report else 0,
+        *(f"i{i.pk}.{i.revision}" for i in data.inputs),
+        *(f"m{m.pk}.{m.revision}" for m in data.methods),
+        *(f"u{u.pk}" for u in data.requesters),
+    )  # fmt: skip
+    return _numbered(layouts.needs_report_layout(data), event, key)
 
 
 def _plan(event: Event) -> Layout:
-    return layouts.plan_layout(selectors.plan_data(event))
+    from huodong.planning.versioning import plan_content_hash
+
+    return _numbered(layouts.plan_layout(selectors.plan_data(event)), event, plan_content_hash(event))
 
 
 def _approval(event: Event) -> Layout:
-    return layouts.approval_form_layout(selectors.approval_form_data(event))
+    data = selectors.approval_form_data(event)
+    version = data.version
+    key = version_key("v", version.number, version.content_hash) if version else "none"
+    return _numbered(layouts.approval_form_layout(data), event, key)
 
 
 DOCUMENTS: dict[str, DocumentKind] = {

@@ -21,6 +21,7 @@ from .readers import docx_kv, docx_read, docx_table, docx_text
 pytestmark = pytest.mark.django_db
 
 BLANK = "＿＿＿＿＿＿＿＿"
+HANDWRITE = "签名:＿＿＿＿＿＿\n日期:＿＿年＿＿月＿＿日"
 
 
 def render(event: Event, doc: str, lang: str | None = None):  # noqa: ANN201
@@ -45,7 +46,7 @@ def test_every_document_carries_the_organisation_title_event_and_generation_date
     assert paragraphs[0] == organisation.name
     assert paragraphs[1] == title
     # 20:00 UTC is already the 11th in Shanghai: the date is the event's local date.
-    assert "2027-01-11" in paragraphs[2]
+    assert "2027年1月11日" in paragraphs[2]
     assert docx_kv(document)["活动名称"] == records.event.name
     assert document.core_properties.title == title
     assert document.core_properties.author == organisation.name
@@ -57,9 +58,9 @@ def test_the_word_file_names_a_chinese_east_asian_font_for_text_and_headings(rec
     # REQ: DOC-2
     document = render(records.event, "plan")
     defaults = document.styles.element.find(qn("w:docDefaults")).find(qn("w:rPrDefault")).find(qn("w:rPr"))
-    assert defaults.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "宋体"
+    assert defaults.find(qn("w:rFonts")).get(qn("w:eastAsia")) == "Noto Serif CJK SC"
     heading = document.styles["Heading 1"].element.find(qn("w:rPr")).find(qn("w:rFonts"))
-    assert heading.get(qn("w:eastAsia")) == "黑体"
+    assert heading.get(qn("w:eastAsia")) == "Noto Sans CJK SC"
     assert heading.get(qn("w:asciiTheme")) is None  # a theme font would override the CJK face
     footer_xml = document.sections[0].footer._element.xml
     assert "PAGE" in footer_xml and "NUMPAGES" in footer_xml
@@ -94,20 +95,20 @@ def test_needs_report_reads_back_background_inputs_methods_persona_needs_goals_a
         assert expected in text
     kv = docx_kv(document)
     assert kv["需求提出部门"] == "销售部"
-    assert kv["提出日期"] == "2026-11-02"
+    assert kv["提出日期"] == "2026年11月2日"
     assert "李总监(销售部总监)" in kv["需求提出人"] and "王策划(市场部主管)" in kv["需求提出人"]
     # NI-1: inputs grouped by kind in the order of the kinds, whatever order they were entered in.
     inputs = docx_table(document, "类别", "内容")
     assert [row[0] for row in inputs[1:]] == ["业务部门目标", "市场趋势分析", "客户反馈"]
     assert inputs[1][1:] == ["下季度新增 30 家行业客户。", "销售部"]
     methods = docx_table(document, "方法", "日期")
-    assert methods[1] == ["部门访谈", "2026-10-20", "销售部、产品部", "销售部希望以体验区带动签约。"]
+    assert methods[1] == ["部门访谈", "2026年10月20日", "销售部、产品部", "销售部希望以体验区带动签约。"]
     assert methods[2][0] == "问卷调研"
     people_rows = docx_table(document, "姓名", "职务")
     assert ["李总监", "销售部总监", "销售部"] in people_rows
     assert ["王策划", "市场部主管", "市场部"] in people_rows
     history = docx_table(document, "历史活动", "活动类型")
-    assert history[1] == ["2026 春季发布会", "产品发布会", "2026-04-01", "上海世博中心"]
+    assert history[1] == ["2026 春季发布会", "产品发布会", "2026年4月1日", "上海世博中心"]
 
 
 def test_needs_report_of_an_event_without_research_says_not_filled_in(event):
@@ -177,14 +178,14 @@ def test_plan_reads_back_goals_theme_time_place_risks_and_attachments(records):
         "行业客户到场",
         "200 人",
         "150 人",
-        "2027-03-18",
+        "2027年3月18日",
         "王策划",
         "扩大行业客户覆盖",
     ]
     assert goals[3][2] == "500,000 次"
     kv = docx_kv(document)
     assert kv["主题"] == "智启未来" and kv["调性"] == "高端专业"
-    assert kv["活动时间"] == "2027-03-18 13:30–17:30 (Asia/Shanghai)"
+    assert kv["活动时间"] == "2027年3月18日 13:30–17:30 (Asia/Shanghai)"
     assert kv["活动地点"] == "上海国际会议中心"
     assert kv["方案版本"] == "第 1 版(已审批定稿)"
     risks = docx_table(document, "风险", "可能性")
@@ -227,7 +228,7 @@ def test_approval_form_reads_back_every_review_opinion(records):
     assert "预算合理性意见:legal 预算:费用构成清晰。" in legal[3]
     assert "风险控制意见:legal 风险:预案充分。" in legal[3]
     assert "附加条件:合同须经法务审核后签署。" in legal[3]
-    assert legal[4] == "2027-02-02"  # decided 2027-02-02 04:00 Shanghai
+    assert legal[4] == "2027年2月2日"  # decided 2027-02-02 04:00 Shanghai
     assert rows[1][2] == "通过"
 
 
@@ -235,15 +236,23 @@ def test_approval_form_reads_back_signature_rows_version_hash_and_approval_dates
     # REQ: DOC-3
     document = render(records.event, "approval-form")
     rows = docx_table(document, "审批层级", "审批人")
-    assert rows[1] == ["分管领导", "赵总(分管市场副总裁)", "批准", "同意,注意控制成本。", "2027-02-03 11:00"]
-    assert rows[2] == ["总经理", "孙总(总经理)", "批准", "同意。", "2027-02-04 12:00"]
+    assert rows[1] == [
+        "分管领导",
+        "赵总(分管市场副总裁)",
+        "批准",
+        "同意,注意控制成本。",
+        "2027年2月3日 11:00",
+        HANDWRITE,
+        "盖章处",
+    ]
+    assert rows[2] == ["总经理", "孙总(总经理)", "批准", "同意。", "2027年2月4日 12:00", HANDWRITE, "盖章处"]
     kv = docx_kv(document)
     assert kv["方案版本号"] == "第 1 版"
     assert kv["内容哈希(SHA-256)"] == records.version.content_hash
-    assert kv["评审完成日期"] == "2027-02-02"
-    assert kv["分管领导审批日期"] == "2027-02-03"
-    assert kv["总经理审批日期"] == "2027-02-04"
-    assert kv["定稿日期"] == "2027-02-05"
+    assert kv["评审完成日期"] == "2027年2月2日"
+    assert kv["分管领导审批日期"] == "2027年2月3日"
+    assert kv["总经理审批日期"] == "2027年2月4日"
+    assert kv["定稿日期"] == "2027年2月5日"
     assert records.version.content_hash[:12] in docx_text(document)
 
 
@@ -259,7 +268,7 @@ def test_approval_form_leaves_blank_lines_where_a_leader_has_not_signed(records)
     document = render(records.event, "approval-form")
     rows = docx_table(document, "审批层级", "审批人")
     assert rows[1][1] == "赵总(分管市场副总裁)"
-    assert rows[2] == ["总经理", BLANK, BLANK, BLANK, BLANK]
+    assert rows[2] == ["总经理", BLANK, BLANK, BLANK, BLANK, HANDWRITE, "盖章处"]
     kv = docx_kv(document)
     assert kv["总经理审批日期"] == BLANK
     assert kv["定稿日期"] == BLANK

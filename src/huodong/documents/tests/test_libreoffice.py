@@ -58,7 +58,7 @@ def test_libreoffice_opens_each_word_document_and_reads_its_content(records, tmp
             "活动策划方案审批表",
             "有条件通过",
             "孙总(总经理)",
-            "2027-02-04 12:00",
+            "2027年2月4日 12:00",
             records.version.content_hash,
         ],
     }
