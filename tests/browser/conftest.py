@@ -7,6 +7,7 @@ reason below (``-ra`` prints it at the end of ``make test``); install Debian's `
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -88,7 +89,8 @@ def phone_page(browser, live_server) -> Iterator:
 
 @pytest.fixture
 def login_as() -> Callable:
-    """``login_as(page, user)`` signs ``user`` in through the login form and waits for the event list."""
+    """``login_as(page, user)`` signs ``user`` in through the login form and waits for where they land:
+    the event list, or 我的待办 for a reviewer or approver with pending work."""
     from tests.factories import PASSWORD
 
     def _login(pg, user, password: str = PASSWORD) -> None:
@@ -96,7 +98,7 @@ def login_as() -> Callable:
         pg.fill("#id_username", user.username)
         pg.fill("#id_password", password)
         pg.get_by_test_id("login-submit").click()
-        pg.wait_for_url("**/events/**")
+        pg.wait_for_url(re.compile(r".*/(events|inbox)/"))
 
     return _login
 

@@ -10,14 +10,20 @@ the unexpected ones: a bug is a 500 ``server_error`` (logged with its traceback,
 a database that does not answer is a 503 ``unavailable``, a serialization failure or deadlock that
 survived the retries is a 409 ``conflict``, a value the database refuses is a 400, a body over the size
 limit is a 413. A body that is not a JSON object is a 400 on every operation that takes one.
+
+Times are written one way in every answer, read or write (``LocalTimeRenderer``): ISO 8601 with the
+organisation's UTC offset at that instant, e.g. ``2027-03-18T09:00:00+08:00`` (``Organisation.time_zone``).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import logging
+import zoneinfo
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError, DataError, IntegrityError, InterfaceError, OperationalError
@@ -30,6 +36,8 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.docs import Swagger
 from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 
 from huodong.core.concurrency import Stale, is_retryable
 from huodong.core.errors import DomainError
@@ -49,6 +57,48 @@ class ObjectParser(Parser):
         if not isinstance(data, dict):
             raise ValueError("the body is not a JSON object")
         return data
+
+
+class LocalTimeEncoder(NinjaJSONEncoder):
+    """JSON with every aware datetime in ``zone``: ISO 8601 with that zone's offset, to the millisecond
+    like Django's encoder (``2027-03-18T09:00:00+08:00``, never ``Z``)."""
+
+    def __init__(self, *args: Any, zone: dt.tzinfo | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+
+    def default(self, o: Any) -> Any:
+        if isinstance(o, dt.datetime) and o.tzinfo is not None and self.zone is not None:
+            text = o.astimezone(self.zone).isoformat()
+            if o.microsecond:
+                text = text[:23] + text[26:]
+            return text
+        return super().default(o)
+
+
+def api_zone(request: HttpRequest | None) -> dt.tzinfo:
+    """The organisation's time zone, read once per request; the server's (``TIME_ZONE``) when it cannot be
+    read (a database that does not answer: the 503 must still be written)."""
+    zone = getattr(request, "_huodong_api_zone", None)
+    if zone is not None:
+        return zone
+    try:
+        from huodong.core.services import organisation_get
+
+        zone = zoneinfo.ZoneInfo(organisation_get().time_zone)
+    except Exception:  # noqa: BLE001 — any failure falls back to the server's zone, never a 500 here
+        zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    if request is not None:
+        request._huodong_api_zone = zone  # type: ignore[attr-defined]
+    return zone
+
+
+class LocalTimeRenderer(JSONRenderer):
+    """Every answer's times in the organisation's time zone (``LocalTimeEncoder``): a create and a read of
+    the same record say the same string."""
+
+    def render(self, request: HttpRequest, data: Any, *, response_status: int) -> Any:
+        return json.dumps(data, cls=LocalTimeEncoder, zone=api_zone(request), **self.json_dumps_params)
 
 
 class SignedInSwagger(Swagger):
@@ -120,6 +170,7 @@ api = HuodongAPI(
     auth=AUTH,
     urls_namespace="api",
     parser=ObjectParser(),
+    renderer=LocalTimeRenderer(),
     docs=SignedInSwagger(),
 )
 
@@ -144,9 +195,30 @@ def _gate_blocked(request: HttpRequest, exc: GateBlocked) -> HttpResponse:
     )
 
 
+def _record_times(current: Any) -> Any:
+    """The record in a 409 ``stale``: its times (fields named ``…_at``, written as ISO strings by the audit
+    snapshot) parsed back, so that ``LocalTimeRenderer`` writes them like every other time."""
+    if not isinstance(current, dict):
+        return current
+    record = dict(current)
+    for key, value in current.items():
+        if key.endswith("_at") and isinstance(value, str) and value:
+            try:
+                moment = dt.datetime.fromisoformat(value)
+            except ValueError:
+                continue
+            if moment.tzinfo is not None:
+                record[key] = moment
+    return record
+
+
 @api.exception_handler(Stale)
 def _stale(request: HttpRequest, exc: Stale) -> HttpResponse:
-    return _error(request, exc.status, exc.code, exc.as_dict(), **exc.extra())
+    extra = exc.extra()
+    extra["current"] = _record_times(extra.get("current"))
+    if isinstance(exc.changed_at, dt.datetime):
+        extra["changed_at"] = exc.changed_at
+    return _error(request, exc.status, exc.code, exc.as_dict(), **extra)
 
 
 @api.exception_handler(DomainError)

@@ -25,6 +25,11 @@ beside their fields.
 - A refusal that is not about the input (403, 404) is the error page.
 - Success: a message and a redirect; for htmx, ``HX-Redirect`` so the whole page is read again.
 - An edit form carries the revision it showed in a hidden ``revision`` field (``RevisionField``).
+- The first thing to fix is where the eye lands (``form_focus``): the refused form's first field with an
+  error gets ``autofocus`` (and, from Django, ``aria-invalid`` + ``aria-describedby`` pointing at its
+  message, whose id ``includes/form_fields.html`` gives), so the browser scrolls to it and focuses it even
+  without JavaScript; with JavaScript ``huodong.js`` centres the first error and focuses it after a load
+  or an htmx swap. A form-wide message (``includes/form_errors.html``) or the stale notice comes first.
 """
 
 from __future__ import annotations
@@ -90,6 +95,26 @@ def form_stale(form: forms.Form, exc: Stale) -> None:
     form.add_error(None, exc.message)
 
 
+def form_focus(form: forms.Form) -> None:
+    """Put ``autofocus`` on the refused ``form``'s first visible field with an error (a stale form: the
+    first field the other person changed) so that the page opens on it, JavaScript or not.
+
+    Nothing when the form has a form-wide message other than the stale one: its error box comes first
+    and carries the focus itself (``includes/form_errors.html``).
+    """
+    errors = getattr(form, "_errors", None) or {}
+    stale = getattr(form, "stale", None)
+    stale_message = str(stale.message) if stale is not None else None
+    if any(str(m) != stale_message for m in errors.get("__all__", [])):
+        return
+    visible = [name for name, field in form.fields.items() if not field.widget.is_hidden]
+    candidates = [name for name in visible if name in errors]
+    if not candidates and stale is not None:
+        candidates = [name for name in visible if name in (stale.theirs or {})] or visible[:1]
+    for name in candidates[:1]:
+        form.fields[name].widget.attrs["autofocus"] = True
+
+
 def form_post(
     request: HttpRequest,
     form: forms.Form,
@@ -117,6 +142,7 @@ def form_post(
                 messages.success(request, done)
             url = success_url(result) if callable(success_url) else success_url
             return redirect_to(request, url)
+    form_focus(form)
     return page(status)
 
 

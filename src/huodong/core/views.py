@@ -57,6 +57,15 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_default_redirect_url(self) -> str:
+        """Where a person lands without a ``?next=``: 我的待办 when reviews or approvals wait for them,
+        else the event list (``LOGIN_REDIRECT_URL``)."""
+        from huodong.planning.context_processors import pending_for
+
+        if pending_for(self.request.user):
+            return reverse("planning:inbox")
+        return super().get_default_redirect_url()
+
     def form_invalid(self, form: Any) -> HttpResponse:
         response = super().form_invalid(form)
         locked = getattr(form, "locked", None)

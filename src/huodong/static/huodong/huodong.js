@@ -1,5 +1,6 @@
 /* huodong: the little behaviour pages need without inline scripts (so a Content-Security-Policy without
-   'unsafe-inline' keeps them working). Pages work without it; it only asks before a destructive button. */
+   'unsafe-inline' keeps them working). Pages work without it; it asks before a destructive button and, after a
+   refused save, brings the first error into view and focuses it (without it, the server's autofocus does). */
 (function () {
   "use strict";
   // <button data-confirm="确定删除?"> (or the form's data-confirm): ask before submitting.
@@ -17,6 +18,38 @@
     if (target) {
       event.preventDefault();
       window.print();
+    }
+  });
+  // After a refused save (the page again, or an htmx swap of a 400/409), the first error is in view and
+  // focused: a form-wide error box or the stale notice, else the first field marked aria-invalid (or the
+  // first field message). Only errors inside a form count (a table may flag missing data with the same
+  // classes), and an error message of a refused button.
+  var ERRORS = "form .errorbox[role=alert], form .stale, form [aria-invalid=true], form .field-error, .messages .msg-error";
+  function control(error) {
+    if (error.matches("input, select, textarea, button")) { return error; }
+    if (error.classList.contains("field-error")) {
+      var field = error.closest(".field");
+      var input = field && field.querySelector("input:not([type=hidden]), select, textarea");
+      if (input) { return input; }
+    }
+    if (!error.hasAttribute("tabindex")) { error.setAttribute("tabindex", "-1"); }
+    return error;
+  }
+  function showFirstError(root) {
+    var error = (root || document).querySelector(ERRORS);
+    if (!error) { return false; }
+    var target = control(error);
+    var box = target === error ? error : (target.closest(".field") || target);
+    box.scrollIntoView({ block: "center", inline: "nearest" });
+    try { target.focus({ preventScroll: true }); } catch (e) { target.focus(); }
+    return true;
+  }
+  showFirstError(document);
+  // htmx: a refused form swapped in (400 or 409, see base.html's htmx-config).
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (xhr && (xhr.status === 400 || xhr.status === 409)) {
+      showFirstError(document);
     }
   });
 })();
