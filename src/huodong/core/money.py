@@ -27,11 +27,35 @@ def to_money(value: object) -> Decimal:
         raise ValueError(str(value)) from exc
 
 
-def format_money(amount: Decimal | None, currency: str = "CNY") -> str:
-    if amount is None:
+SYMBOLS = {"CNY": "¥", "USD": "$", "EUR": "€"}
+
+
+def format_amount(amount: Decimal | int | str | None) -> str:
+    """An amount as Chinese finance writes it: thousands separators, two places, a leading minus for a
+    negative amount ("1,200.00", "-1,200.00"); "—" when there is none or it is not a number."""
+    if amount is None or amount == "":
         return "—"
-    symbol = {"CNY": "¥", "USD": "$", "EUR": "€"}.get(currency, currency + " ")
-    return f"{symbol}{amount.quantize(CENT):,.2f}"
+    try:
+        value = to_money(amount)
+    except (ValueError, TypeError):
+        return "—"
+    if value == 0:
+        value = abs(value)  # never "-0.00"
+    sign = "-" if value < 0 else ""
+    return f"{sign}{abs(value):,.2f}"
+
+
+def format_money(amount: Decimal | None, currency: str = "CNY") -> str:
+    """An amount with its currency: "¥165,000.00"; a negative one "-¥1,200.00" — the minus before the
+    symbol, as Chinese financial statements and accounting software print it (not the Anglo-American
+    parentheses)."""
+    text = format_amount(amount)
+    if text == "—":
+        return text
+    symbol = SYMBOLS.get(currency, currency + " ")
+    if text.startswith("-"):
+        return f"-{symbol}{text[1:]}"
+    return f"{symbol}{text}"
 
 
 def money_parse(

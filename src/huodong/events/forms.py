@@ -82,7 +82,13 @@ class EventForm(forms.Form):
         label=_("结束时间"), widget=LocalDateTimeInput(), input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
     )
     venue = forms.CharField(label=_("地点"), max_length=column_length("venue"), required=False)
-    expected_attendance = forms.IntegerField(label=_("预计人数"), min_value=0, max_value=1_000_000, initial=0)
+    expected_attendance = forms.IntegerField(  # no default: 0 people is a guess nobody made (issue 7)
+        label=_("预计人数"),
+        min_value=0,
+        max_value=1_000_000,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+        error_messages={"required": _("请填写预计人数(0 到 1000000 之间的整数)。")},
+    )
     requesting_department = forms.ModelChoiceField(
         label=_("需求部门"), queryset=Department.objects.filter(is_active=True), required=False
     )

@@ -164,8 +164,10 @@ def segment_problems(event: Event, segments: list[RunOfShowSegment]) -> SegmentP
 
 # ---------------------------------------------------------------- budget (PL-3)
 def budget_categories(event: Event, plan: Plan | None = None) -> list[dict[str, str]]:
-    """Categories offered for the budget: the event type's template (contingency always present), then
-    the custom categories this plan already uses.
+    """Categories offered for the budget, in the one order the page, the API and the documents use
+    (issue 7, point 8): the event type's own categories in the type's order, then the custom categories
+    this plan already uses (in the order they were first used), then the contingency reserve, always
+    present and always last.
 
     ``share`` is the template's typical share of the budget total in percent ("30", "7.5"; "" when the
     template gives none or the category is custom), to guide the planner (PL-3)."""
@@ -174,19 +176,23 @@ def budget_categories(event: Event, plan: Plan | None = None) -> list[dict[str, 
     ]
     if not template:
         template = BUDGET_CATEGORIES
-    cats = [
-        {
+    cats: list[dict[str, str]] = []
+    reserve: dict[str, str] | None = None
+    for c in template:
+        row = {
             "code": str(c["code"]),
             "name": str(c.get("name") or c["code"]),
             "custom": "",
             "share": _typical_share(c.get("share")),
         }
-        for c in template
-    ]
-    if not any(c["code"] == CONTINGENCY for c in cats):
-        reserve = next(c for c in BUDGET_CATEGORIES if c["code"] == CONTINGENCY)
-        cats.append({"code": CONTINGENCY, "name": reserve["name"], "custom": "", "share": ""})
-    known = {c["code"] for c in cats}
+        if row["code"] == CONTINGENCY:
+            reserve = reserve or row
+        elif all(row["code"] != other["code"] for other in cats):
+            cats.append(row)
+    if reserve is None:
+        default = next(c for c in BUDGET_CATEGORIES if c["code"] == CONTINGENCY)
+        reserve = {"code": CONTINGENCY, "name": str(default["name"]), "custom": "", "share": ""}
+    known = {c["code"] for c in cats} | {CONTINGENCY}
     if plan is not None and plan.pk is not None:
         seen: set[str] = set()
         for code, name in plan.budget_lines.values_list("category", "category_name").order_by(
@@ -195,6 +201,7 @@ def budget_categories(event: Event, plan: Plan | None = None) -> list[dict[str, 
             if code not in known and code not in seen:
                 seen.add(code)
                 cats.append({"code": code, "name": name, "custom": "1", "share": ""})
+    cats.append(reserve)
     return cats
 
 
@@ -221,6 +228,32 @@ def reserve_band(org: Organisation | None = None) -> tuple[Decimal, Decimal]:
     return Decimal(lo), Decimal(hi)
 
 
+def shares_of(amounts: list[Decimal], places: int = 1) -> list[Decimal]:
+    """Each amount's share of their sum as a fraction, rounded to ``places`` decimals of a percent so
+    that the shares add up to exactly 100% (largest-remainder method: everyone gets the rounded-down
+    share, the units left over go to the largest remainders, ties to the earlier amount)."""
+    total = sum(amounts, ZERO)
+    if not amounts or total <= 0:
+        return [Decimal(0) for _a in amounts]
+    units = 100 * 10**places  # 1000 units of 0.1%
+    exact = [a * units / total for a in amounts]
+    floors = [int(e.to_integral_value(rounding=ROUND_DOWN)) for e in exact]
+    left = units - sum(floors)
+    order = sorted(range(len(amounts)), key=lambda i: (-(exact[i] - floors[i]), i))
+    for i in order[: max(left, 0)]:
+        floors[i] += 1
+    step = Decimal(1).scaleb(-(places + 2))  # 0.001 for places=1
+    return [(Decimal(f) * step).quantize(step) for f in floors]
+
+
+def share_label(share: Decimal | None, places: int = 1) -> str:
+    """A share as percent with one precision everywhere ("30.0%", "7.5%"); "—" when there is none."""
+    if share is None:
+        return "—"
+    value = (share * 100).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{value}%"
+
+
 def percent(share: Decimal | None) -> str:
     if share is None:
         return "—"
@@ -238,7 +271,7 @@ class CategoryTotal:
 
     @property
     def share_label(self) -> str:
-        return percent(self.share)
+        return share_label(self.share)
 
 
 @dataclass
@@ -298,6 +331,7 @@ class BudgetSummary:
                     "name": c.name,
                     "subtotal": str(c.subtotal),
                     "share": str(c.share) if c.share is not None else None,
+                    "share_label": c.share_label,
                 }
                 for c in self.categories
             ],
@@ -336,8 +370,10 @@ def budget_summary(
         group.lines.append(line)
     categories = sorted(groups.values(), key=lambda g: order.index(g.code) if g.code in order else len(order))
     total = sum((g.subtotal for g in categories), ZERO)
-    for g in categories:
-        g.share = (g.subtotal / total).quantize(SHARE_PLACES) if total else None
+    # One precision (0.1%) that adds up to 100% (largest remainder), on the page, the API and documents.
+    if total > 0:
+        for g, part in zip(categories, shares_of([g.subtotal for g in categories]), strict=True):
+            g.share = part
     contingency = groups[CONTINGENCY].subtotal if CONTINGENCY in groups else ZERO
     # Truncated, not rounded: the page rounds once more for display, and rounding twice can be off by 0.1%.
     share = (contingency / total).quantize(SHARE_PLACES, rounding=ROUND_DOWN) if total else None

@@ -56,5 +56,12 @@ class GoalForm(forms.Form):
     )
 
 
+# GO-1: what a SMART goal needs. The form leaves them optional so that the service can say, letter by
+# letter, what is missing (缺少时限(T)…); the label still carries the ``*`` (issue 7, point 5).
+SMART_FIELDS = ("target_value", "due_date", "owner", "objective")
+for _name in SMART_FIELDS:
+    GoalForm.base_fields[_name].gate_required = True  # type: ignore[attr-defined]
+
+
 class GoalEditForm(GoalForm, RevisionedForm):
     """A goal on its edit page, with the revision it was shown with."""

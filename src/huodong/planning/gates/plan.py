@@ -1,12 +1,13 @@
 """Gate of 方案设计 (PL-1, PL-2, PL-3, DOC-2, LC-2): the plan is complete before it goes to review.
 
-One criterion per problem, each with a detail saying exactly what is wrong, e.g.
+One criterion per rule (rows that break it are named together, "风险 2「…」、5「…」未指定负责人"), each with a detail saying exactly what is wrong, e.g.
 "环节「合影」结束于 17:40,晚于活动结束 17:30". When a rule holds, one met criterion says so.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
@@ -18,10 +19,25 @@ from huodong.planning.selectors_plan import budget_summary, plan_of, segment_pro
 
 
 def _each(code: str, label: object, problems: list[str]) -> Iterator[Criterion]:
+    """One criterion per rule, however many rows break it: its detail lists every problem."""
     if not problems:
         yield Criterion(code, label, met=True)
-    for detail in problems:
-        yield Criterion(code, label, met=False, detail=detail)
+    else:
+        yield Criterion(
+            code, label, met=False, detail="".join(problems) if len(problems) > 1 else problems[0]
+        )
+
+
+def _rows(code: str, label: object, missing: list[tuple[int, str]], message: Any) -> Iterator[Criterion]:
+    """One criterion for a rule every row must meet, naming the rows that do not by their number on the
+    plan page and their title, e.g. "风险 2「停电」、5「嘉宾迟到」未指定负责人。" (issue 7, point 5)."""
+    if not missing:
+        yield Criterion(code, label, met=True)
+        return
+    rows = str(_("、")).join(
+        str(_("%(number)s「%(title)s」") % {"number": number, "title": title}) for number, title in missing
+    )
+    yield Criterion(code, label, met=False, detail=message % {"rows": rows, "n": len(missing)})
 
 
 @register_gate(Step.PLAN, key="planning.plan")
@@ -59,8 +75,19 @@ def _run_of_show(event: Event, plan: Plan | None) -> Iterator[Criterion]:
         problems = segment_problems(event, segments)
         yield from _each("plan.segments.window", _("每个环节都在活动时间内"), problems.window)
         yield from _each("plan.segments.overlap", _("环节之间不重叠(标记为可并行的除外)"), problems.overlap)
-        yield from _each("plan.segments.owner", _("每个环节都有负责人"), problems.owner)
-        yield from _each("plan.segments.key_actions", _("每个环节都有关键动作"), problems.key_actions)
+        numbered = list(enumerate(segments, start=1))
+        yield from _rows(
+            "plan.segments.owner",
+            _("每个环节都有负责人"),
+            [(n, s.title) for n, s in numbered if s.owner_id is None],
+            _("环节 %(rows)s未指定负责人。"),
+        )
+        yield from _rows(
+            "plan.segments.key_actions",
+            _("每个环节都有关键动作"),
+            [(n, s.title) for n, s in numbered if not s.key_actions.strip()],
+            _("环节 %(rows)s未填写关键动作。"),
+        )
 
 
 def _budget(event: Event, plan: Plan | None) -> Iterator[Criterion]:
@@ -120,17 +147,16 @@ def _risk_plan(plan: Plan | None) -> Iterator[Criterion]:
         "plan.risks.present", _("风险预案至少包含一项"), met=bool(risks), detail=_("尚未填写风险预案")
     )
     if risks:
-        yield from _each(
+        numbered = list(enumerate(risks, start=1))  # the plan page's order
+        yield from _rows(
             "plan.risks.owner",
             _("每项风险都有负责人"),
-            [str(_("风险「%(r)s」未指定负责人。") % {"r": r.risk}) for r in risks if r.owner_id is None],
+            [(n, r.risk) for n, r in numbered if r.owner_id is None],
+            _("风险 %(rows)s未指定负责人。"),
         )
-        yield from _each(
+        yield from _rows(
             "plan.risks.response",
             _("每项风险都有应对预案"),
-            [
-                str(_("风险「%(r)s」未填写应对预案。") % {"r": r.risk})
-                for r in risks
-                if not r.response.strip()
-            ],
+            [(n, r.risk) for n, r in numbered if not r.response.strip()],
+            _("风险 %(rows)s未填写应对预案。"),
         )

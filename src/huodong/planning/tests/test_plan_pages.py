@@ -133,7 +133,7 @@ def test_an_htmx_post_goes_back_to_the_budget_section_with_the_warnings_and_the_
     assert BudgetLine.objects.get().amount == Decimal("1200.00")
     html = as_organiser.get(url(event) + "?partial=budget", HTTP_HX_REQUEST="true").content.decode()
     assert html.lstrip().startswith('<section class="card" id="budget"')
-    assert "1200.00" in html and "超出审批额度" in html and "预算明细已添加。" not in html
+    assert "1,200.00" in html and "超出审批额度" in html and "预算明细已添加。" not in html
 
 
 def test_an_htmx_post_refused_gets_its_section_with_the_errors_and_the_checklist(as_organiser, plan, event):

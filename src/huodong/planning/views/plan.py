@@ -34,7 +34,7 @@ from huodong.events.models import Event
 from huodong.events.steps import Step
 from huodong.events.tabs import event_tabs
 from huodong.planning.forms.plan import AttachmentForm, BudgetLineForm, PlanBasicsForm, RiskForm, SegmentForm
-from huodong.planning.models import Plan, RunOfShowSegment
+from huodong.planning.models import Plan, PlanVersion, RunOfShowSegment
 from huodong.planning.rules import PLAN_EDITABLE_STEPS
 from huodong.planning.selectors_plan import (
     SegmentProblems,
@@ -213,10 +213,23 @@ def _segment_rows(
     ]
 
 
-def _gate(event: Event) -> dict[str, Any]:
-    """The completeness checklist of 方案设计, the same criteria the gate checks."""
+def _gate(event: Event, plan: Plan | None = None) -> dict[str, Any]:
+    """The completeness checklist of 方案设计, the same criteria the gate checks, and where the plan
+    stands once it is submitted: "可提交评审" only while no version of it is in review, reviewed or
+    approved (then the checklist says that state instead)."""
     criteria = gate_evaluate(event, Step.PLAN)
-    return {"criteria": criteria, "unmet_count": sum(1 for c in criteria if not c.met)}
+    plan = plan if plan is not None else plan_of(event)
+    version = (
+        plan.versions.exclude(status=PlanVersion.Status.SUPERSEDED).order_by("-number").first()
+        if plan is not None and plan.pk is not None
+        else None
+    )
+    standing = version if version is not None and version.status != PlanVersion.Status.REJECTED else None
+    return {
+        "criteria": criteria,
+        "unmet_count": sum(1 for c in criteria if not c.met),
+        "plan_version": standing,
+    }
 
 
 def _add_forms(
@@ -302,7 +315,7 @@ def _context(
             "max_upload_mb": attachment_services.max_upload_bytes() // (1024 * 1024),
         }
     )
-    ctx.update(_gate(event))
+    ctx.update(_gate(event, plan))
     ctx.update(_add_forms(event, plan, forms, segments, categories))
     rows: dict[str, list[Any]] = {
         SEGMENTS.key: segments,
