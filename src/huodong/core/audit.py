@@ -19,9 +19,12 @@ import decimal
 import uuid
 from typing import Any
 
+from django.conf import settings
 from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.encoding import force_str
+from django.utils.functional import Promise
+from django.utils.translation import get_language, gettext, override
 
 from .models import AuditEntry, User
 
@@ -42,6 +45,84 @@ def _jsonable(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     return force_str(value)
+
+
+# ------------------------------------------------------------------------------ system text, any language
+class Message(str):
+    """Text the system writes (a notice, an audit summary), kept as a msgid and parameters.
+
+    It *is* the sentence in the site's first language (Chinese), so code that wants a ``str`` still
+    works, and ``notify`` / ``audit_record`` store its ``key`` and ``params`` beside that text: the inbox
+    and the audit log show it again in the reader's language (``message_render``). Parameters that are
+    themselves system text — a lazy ``gettext_lazy`` label (a step, a decision), a ``Message``, a list
+    of either — are stored as codes and translated at display time too; plain strings (an event name,
+    an opinion, a person's name: what people typed) are kept as typed.
+    """
+
+    key: str
+    params: dict[str, Any]
+
+    def __new__(cls, key: str | Promise, /, **params: Any) -> Message:
+        if isinstance(key, Promise):  # a lazy msgid: its text in the first language is the msgid
+            with override(settings.LANGUAGE_CODE):
+                key = force_str(key)
+        stored = {name: _param_code(value) for name, value in params.items()}
+        with override(settings.LANGUAGE_CODE):
+            text = message_render(key, stored)
+        self = super().__new__(cls, text)
+        self.key = key
+        self.params = stored
+        return self
+
+
+class Joined(list[Any]):
+    """A list parameter of a ``Message`` joined with ``sep`` (a msgid, translated at display time)."""
+
+    def __init__(self, items: Any, sep: str = "、") -> None:
+        super().__init__(items)
+        self.sep = sep
+
+
+def _param_code(value: Any) -> Any:
+    if isinstance(value, Joined):
+        return {"$list": [_param_code(v) for v in value], "$sep": value.sep}
+    if isinstance(value, Message):
+        return {"$m": value.key, "$p": value.params}
+    if isinstance(value, Promise):  # a lazy label: its msgid is its text in the first language
+        with override(settings.LANGUAGE_CODE):
+            return {"$m": force_str(value), "$p": {}}
+    if isinstance(value, list | tuple):
+        return {"$list": [_param_code(v) for v in value]}
+    if isinstance(value, models.Model) and hasattr(value, "name_en"):
+        # A record with a name in both languages (a department, an event type): both are kept.
+        return {"$zh": str(getattr(value, "name", "")), "$en": str(value.name_en or "")}
+    return _jsonable(value)
+
+
+def _param_text(value: Any) -> Any:
+    if isinstance(value, dict) and "$m" in value:
+        return message_render(str(value["$m"]), value.get("$p") or {})
+    if isinstance(value, dict) and "$list" in value:
+        # Translators: "、" separates the items of a list inside a notice (e.g. departments).
+        sep = gettext(str(value.get("$sep") or "、"))
+        return sep.join(str(_param_text(v)) for v in value["$list"])
+    if isinstance(value, dict) and "$zh" in value:
+        english = (get_language() or "").startswith("en") and value.get("$en")
+        return value["$en"] if english else value["$zh"]
+    return value
+
+
+def message_render(key: str, params: dict[str, Any] | None, fallback: str = "") -> str:
+    """``key`` with ``params`` in the active language; ``fallback`` (the stored text) for old rows."""
+    if not key:
+        return fallback
+    text = gettext(key)
+    if not params:
+        return text
+    try:
+        return text % {name: _param_text(value) for name, value in params.items()}
+    except (KeyError, ValueError, TypeError):
+        return fallback or key
 
 
 def snapshot(instance: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
@@ -71,9 +152,14 @@ def audit_record(
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target_id or str(target.pk)
-        target_repr = force_str(target)[:300]
+        # The object's name in both languages, whatever the language of the request that wrote it.
+        with override(settings.LANGUAGE_CODE):
+            target_repr = force_str(target)[:300]
+        with override("en"):
+            target_repr_en = force_str(target)[:300]
     else:
-        target_repr = ""
+        target_repr = target_repr_en = ""
+    key, params = (summary.key, summary.params) if isinstance(summary, Message) else ("", {})
     person = actor if actor is not None and actor.is_authenticated else None
     return AuditEntry.objects.create(
         actor=person,
@@ -82,8 +168,11 @@ def audit_record(
         target_type=target_type,
         target_id=target_id,
         target_repr=target_repr,
+        target_repr_en=target_repr_en,
         event_id=event_id,
         summary=force_str(summary),
+        summary_key=key,
+        summary_params=params,
         before=_jsonable(before),
         after=_jsonable(after),
     )

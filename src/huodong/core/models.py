@@ -222,8 +222,15 @@ class AuditEntry(models.Model):
     target_type = models.CharField(_("对象类型"), max_length=80, db_index=True)
     target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
     target_repr = models.CharField(_("对象"), max_length=300, blank=True)
+    # The object as English readers name it (its ``str()`` in English, written with the row): the log shows
+    # it in English mode; empty for rows written before.
+    target_repr_en = models.CharField(_("对象(英文)"), max_length=300, blank=True, default="")
     event_id = models.BigIntegerField(_("活动编号"), null=True, blank=True, db_index=True)
     summary = models.TextField(_("摘要"), blank=True)
+    # The summary as a msgid and JSON parameters (``core.audit.Message``), shown in the reader's language;
+    # ``summary`` keeps the Chinese text for rows written before and as the fallback.
+    summary_key = models.TextField(_("摘要代码"), blank=True, default="")
+    summary_params = models.JSONField(_("摘要参数"), default=dict, blank=True)
     before = models.JSONField(_("修改前"), null=True, blank=True)
     after = models.JSONField(_("修改后"), null=True, blank=True)
 
@@ -246,6 +253,22 @@ class AuditEntry(models.Model):
         raise ValidationError(_("审计日志只能追加,不能删除。"))
 
     @property
+    def target_text(self) -> str:
+        """The object in the active language (its first-language text for old rows)."""
+        from django.utils.translation import get_language
+
+        if (get_language() or "").startswith("en") and self.target_repr_en:
+            return self.target_repr_en
+        return self.target_repr
+
+    @property
+    def summary_text(self) -> str:
+        """The summary in the active language (the stored Chinese text for old rows)."""
+        from .audit import message_render
+
+        return message_render(self.summary_key, self.summary_params, self.summary)
+
+    @property
     def actor_display(self) -> str:
         """Who did it: the person's name, or the name kept when the person was deleted ("" for the system)."""
         if self.actor is not None:
@@ -262,6 +285,10 @@ class Notification(models.Model):
     event_id = models.BigIntegerField(_("活动编号"), null=True, blank=True, db_index=True)
     kind = models.CharField(_("类别"), max_length=60)
     message = models.TextField(_("内容"))
+    # The notice as a msgid and JSON parameters (``core.audit.Message``), shown in the reader's language;
+    # ``message`` keeps the Chinese text for notices written before and as the fallback.
+    message_key = models.TextField(_("内容代码"), blank=True, default="")
+    message_params = models.JSONField(_("内容参数"), default=dict, blank=True)
     url = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
@@ -273,3 +300,10 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.message[:60]
+
+    @property
+    def text(self) -> str:
+        """The notice in the active language (the stored Chinese text for old notices)."""
+        from .audit import message_render
+
+        return message_render(self.message_key, self.message_params, self.message)

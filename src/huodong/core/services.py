@@ -621,8 +621,11 @@ def notify(
     *, recipients: list[User], kind: str, message: str, url: str = "", event_id: int | None = None
 ) -> int:
     """Put a notice in each recipient's inbox (deduplicated by person); returns how many were written."""
+    from .audit import Message
     from .models import Notification
 
+    # A ``Message`` is stored as its code and parameters too, and shown in the reader's language.
+    key, params = (message.key, message.params) if isinstance(message, Message) else ("", {})
     seen: set[int] = set()
     rows = []
     for person in recipients:
@@ -630,7 +633,15 @@ def notify(
             continue
         seen.add(person.pk)
         rows.append(
-            Notification(recipient=person, kind=kind, message=str(message), url=url, event_id=event_id)
+            Notification(
+                recipient=person,
+                kind=kind,
+                message=str(message),
+                message_key=key,
+                message_params=params,
+                url=url,
+                event_id=event_id,
+            )
         )
     Notification.objects.bulk_create(rows)
     return len(rows)

@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
-from huodong.core.audit import audit_record
+from huodong.core.audit import Message, audit_record
 from huodong.core.errors import Conflict, DomainError, NotAllowed
 from huodong.core.models import User
 
@@ -155,8 +155,11 @@ def _record(
         action=f"event.{direction}",
         target=event,
         event_id=event.pk,
-        summary=f"{Step(frm).label} → {Step(to).label}"
-        + (f"({reason})" if reason and not restricted else ""),
+        summary=Message(
+            "%(from)s → %(to)s%(reason)s",
+            **{"from": Step(frm).label, "to": Step(to).label},
+            reason=Message("(%(reason)s)", reason=reason) if reason and not restricted else "",
+        ),
         before={"step": frm},
         after={"step": to},
     )

@@ -30,10 +30,9 @@ from typing import Any
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from huodong.core.audit import audit_record
+from huodong.core.audit import Joined, Message, audit_record
 from huodong.core.models import User
 from huodong.core.services import notify
 from huodong.events.models import Event
@@ -320,20 +319,21 @@ def version_diff(old: dict[str, Any], new: dict[str, Any]) -> dict[str, Any]:
 
 def diff_summary(diff: dict[str, Any]) -> list[str]:
     """Short lines saying what changed, for the audit log and notifications."""
-    lines = [f"{c['label']}: {c['old']} → {c['new']}" for c in diff["fields"]]
+    # Messages (``core.audit``): the labels are shown in the reader's language, the values as typed.
+    lines: list[str] = [
+        Message("%(label)s: %(old)s → %(new)s", label=c["label"], old=c["old"], new=c["new"])
+        for c in diff["fields"]
+    ]
     for table in diff["tables"]:
-        label = str(table["label"])
+        label = table["label"]
         lines += [
-            gettext("%(section)s新增「%(row)s」") % {"section": label, "row": r["title"]}
-            for r in table["added"]
+            Message("%(section)s新增「%(row)s」", section=label, row=r["title"]) for r in table["added"]
         ]
         lines += [
-            gettext("%(section)s删除「%(row)s」") % {"section": label, "row": r["title"]}
-            for r in table["removed"]
+            Message("%(section)s删除「%(row)s」", section=label, row=r["title"]) for r in table["removed"]
         ]
         lines += [
-            gettext("%(section)s修改「%(row)s」") % {"section": label, "row": r["title"]}
-            for r in table["changed"]
+            Message("%(section)s修改「%(row)s」", section=label, row=r["title"]) for r in table["changed"]
         ]
     return lines
 
@@ -426,7 +426,7 @@ def version_status_set(
 
 
 def version_supersede(
-    *, version: PlanVersion, actor: User | None, what: str, current: dict[str, Any]
+    *, version: PlanVersion, actor: User | None, what: Any, current: dict[str, Any]
 ) -> None:
     """Close ``version`` because the plan changed: void its signatures, keep its content, tell people.
 
@@ -444,8 +444,12 @@ def version_supersede(
         version=version,
         actor=actor,
         status=PlanVersion.Status.SUPERSEDED,
-        summary=gettext("修改了%(what)s,v%(n)s 作废;%(changes)s")
-        % {"what": what, "n": version.number, "changes": ";".join(changes[:20])},
+        summary=Message(
+            "修改了%(what)s,v%(n)s 作废;%(changes)s",
+            what=what,
+            n=version.number,
+            changes=Joined(changes[:20], ";"),
+        ),
         before={"number": version.number, "status": version.status, "content_hash": version.content_hash},
         after={
             "status": PlanVersion.Status.SUPERSEDED,
@@ -458,17 +462,20 @@ def version_supersede(
         voided_at=version.closed_at, void_reason=str(VOID_REASON)
     )
     if live:
-        message = gettext(
-            "「%(event)s」的策划方案在签字后被修改(%(what)s),v%(n)s 的 %(count)s 个签字已作废,需重新提交评审与审批。"
-        ) % {"event": event.name, "what": what, "n": version.number, "count": len(live)}
+        message = Message(
+            "「%(event)s」的策划方案在签字后被修改(%(what)s),v%(n)s 的 %(count)s 个签字已作废,需重新提交评审与审批。",
+            event=event.name,
+            what=what,
+            n=version.number,
+            count=len(live),
+        )
     else:
-        message = gettext(
-            "「%(event)s」的策划方案在评审期间被修改(%(what)s),v%(n)s 已作废,需重新提交评审。"
-        ) % {
-            "event": event.name,
-            "what": what,
-            "n": version.number,
-        }
+        message = Message(
+            "「%(event)s」的策划方案在评审期间被修改(%(what)s),v%(n)s 已作废,需重新提交评审。",
+            event=event.name,
+            what=what,
+            n=version.number,
+        )
     notify(
         recipients=[event.owner, *[s.approver for s in live]],
         kind="plan.superseded",
@@ -493,4 +500,4 @@ def plan_touch(*, event: Event, actor: User | None, what: str) -> None:
     current = plan_snapshot(locked)
     if content_hash(current) == version.content_hash:
         return
-    version_supersede(version=version, actor=actor, what=str(WHAT_LABELS.get(what, what)), current=current)
+    version_supersede(version=version, actor=actor, what=WHAT_LABELS.get(what, what), current=current)

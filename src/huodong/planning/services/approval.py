@@ -15,10 +15,9 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from huodong.core.audit import audit_record, snapshot
+from huodong.core.audit import Message, audit_record, snapshot
 from huodong.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from huodong.core.models import User
 from huodong.core.text import text_clean
@@ -167,12 +166,13 @@ def _signature_record(
             )
     except IntegrityError as exc:
         raise Conflict(_("该层级刚刚已有人签字,请刷新后查看。")) from exc
-    summary = gettext("%(level)s %(who)s %(decision)s v%(n)s") % {
-        "level": ApprovalLevel(level).label,
-        "who": actor.name,
-        "decision": signature.get_decision_display(),
-        "n": version.number,
-    }
+    summary = Message(
+        "%(level)s %(who)s %(decision)s v%(n)s",
+        level=ApprovalLevel(level).label,
+        who=actor.name,
+        decision=Signature.Decision(signature.decision).label,
+        n=version.number,
+    )
     audit_record(
         actor=actor,
         action="approval.sign",
@@ -190,12 +190,13 @@ def _signature_announce(*, signature: Signature, event: Event, earlier: list[Sig
     version, actor = signature.version, signature.approver
     level_label = ApprovalLevel(signature.level).label
     if signature.decision == Signature.Decision.REJECT:
-        reason = gettext("%(level)s驳回 v%(n)s(%(who)s):%(comment)s") % {
-            "level": level_label,
-            "n": version.number,
-            "who": actor.name,
-            "comment": signature.comment,
-        }
+        reason = Message(
+            "%(level)s驳回 v%(n)s(%(who)s):%(comment)s",
+            level=level_label,
+            n=version.number,
+            who=actor.name,
+            comment=signature.comment,
+        )
         version_reject(
             version=version,
             event=event,
@@ -220,11 +221,18 @@ def _approval_pass_on(*, signature: Signature, event: Event, following: str) -> 
         event=event,
         version=signature.version,
         level=following,
-        message=gettext("「%(event)s」的策划方案 v%(n)s 已由%(level)s批准,请您(%(next)s)审批。")
-        % {**facts, "next": ApprovalLevel(following).label},
+        message=Message(
+            "「%(event)s」的策划方案 v%(n)s 已由%(level)s批准,请您(%(next)s)审批。",
+            **facts,
+            next=ApprovalLevel(following).label,
+        ),
         owner_kind="approval.progress",
-        owner_message=gettext("%(level)s %(who)s 已批准「%(event)s」v%(n)s。%(comment)s")
-        % {**facts, "who": signature.approver.name, "comment": signature.comment},
+        owner_message=Message(
+            "%(level)s %(who)s 已批准「%(event)s」v%(n)s。%(comment)s",
+            **facts,
+            who=signature.approver.name,
+            comment=signature.comment,
+        ),
     )
 
 
@@ -234,13 +242,16 @@ def _version_approve(*, version: PlanVersion, event: Event, actor: User) -> None
         version=version,
         actor=actor,
         status=PlanVersion.Status.APPROVED,
-        summary=gettext("v%(n)s 审批定稿") % {"n": version.number},
+        summary=Message("v%(n)s 审批定稿", n=version.number),
         after={"status": PlanVersion.Status.APPROVED, "content_hash": version.content_hash},
     )
     approval_page_notify(
         event=event,
         recipients=[event.owner],
         kind="approval.approved",
-        message=gettext("「%(event)s」的策划方案 v%(n)s 已由总经理批准,审批定稿。可推进到资源协调。")
-        % {"event": event.name, "n": version.number},
+        message=Message(
+            "「%(event)s」的策划方案 v%(n)s 已由总经理批准,审批定稿。可推进到资源协调。",
+            event=event.name,
+            n=version.number,
+        ),
     )

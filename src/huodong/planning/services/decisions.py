@@ -15,9 +15,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.urls import reverse
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from huodong.core.audit import Message
 from huodong.core.errors import Conflict, NotAllowed, NotFound
 from huodong.core.models import User
 from huodong.core.services import notify
@@ -132,6 +132,7 @@ def version_reject(
         event=event,
         recipients=[event.owner, *(also_notify or [])],
         kind=kind,
-        message=gettext("「%(event)s」的方案被驳回,已退回方案设计。%(reason)s")
-        % {"event": event.name, "reason": reason},
+        message=Message(
+            "「%(event)s」的方案被驳回,已退回方案设计。%(reason)s", event=event.name, reason=reason
+        ),
     )

@@ -21,10 +21,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from huodong.core.audit import audit_record, snapshot
+from huodong.core.audit import Joined, Message, audit_record, snapshot
 from huodong.core.errors import Conflict, DomainError, NotAllowed, NotFound
 from huodong.core.models import Department, Role, User
 from huodong.core.text import text_clean
@@ -135,8 +134,7 @@ def plan_submit_for_approval(
         action="plan_version.submit",
         target=version,
         event_id=event.pk,
-        summary=gettext("提交 v%(n)s 评审:%(depts)s")
-        % {"n": version.number, "depts": "、".join(d.name for d in chosen)},
+        summary=Message("提交 v%(n)s 评审:%(depts)s", n=version.number, depts=Joined(chosen)),
         after={
             "number": version.number,
             "content_hash": version.content_hash,
@@ -154,8 +152,11 @@ def plan_submit_for_approval(
             if person.pk not in barred
         ],
         kind="department_review.requested",
-        message=gettext("请评审「%(event)s」的策划方案 v%(n)s(可行性、预算合理性、风险控制)。")
-        % {"event": event.name, "n": version.number},
+        message=Message(
+            "请评审「%(event)s」的策划方案 v%(n)s(可行性、预算合理性、风险控制)。",
+            event=event.name,
+            n=version.number,
+        ),
     )
     return version
 
@@ -248,8 +249,12 @@ def _review_exception_record(
         action="plan_version.review_exception",
         target=version,
         event_id=event.pk,
-        summary=gettext("v%(n)s 免除必须参与评审的部门:%(depts)s;原因:%(reason)s")
-        % {"n": version.number, "depts": _names(dropped), "reason": reason},
+        summary=Message(
+            "v%(n)s 免除必须参与评审的部门:%(depts)s;原因:%(reason)s",
+            n=version.number,
+            depts=Joined(dropped),
+            reason=reason,
+        ),
         after={
             "review_exception_departments": version.review_exception_departments,
             "review_exception_reason": reason,
@@ -269,7 +274,7 @@ def _version_freeze(*, event: Event, plan: Plan, actor: User, content: dict[str,
                 % {"n": current_open.number, "status": current_open.get_status_display()}
             )
         # An edit slipped past plan_touch: the open version no longer matches, close it first.
-        version_supersede(version=current_open, actor=actor, what=gettext("策划方案"), current=content)
+        version_supersede(version=current_open, actor=actor, what=_("策划方案"), current=content)
     number = (PlanVersion.objects.filter(plan=plan).aggregate(n=Max("number"))["n"] or 0) + 1
     return PlanVersion.objects.create(
         plan=plan,
@@ -384,11 +389,12 @@ def _review_record(
         setattr(review, field, text)
     review.decided_at = timezone.now()
     review.save()
-    summary = gettext("%(dept)s评审 v%(n)s:%(decision)s") % {
-        "dept": review.department.name,
-        "n": review.version.number,
-        "decision": review.get_decision_display(),
-    }
+    summary = Message(
+        "%(dept)s评审 v%(n)s:%(decision)s",
+        dept=review.department,
+        n=review.version.number,
+        decision=DepartmentReview.Decision(review.decision).label,
+    )
     audit_record(
         actor=actor,
         action="department_review.decide",
@@ -400,17 +406,19 @@ def _review_record(
     )
 
 
-def _opinions_text(review: DepartmentReview) -> str:
+def _opinions_text(review: DepartmentReview) -> Joined:
+    """The opinions, each after its label: the labels are shown in the reader's language, the
+    opinions as typed."""
     parts = []
     for label, text in (
-        (gettext("可行性"), review.feasibility_opinion),
-        (gettext("预算合理性"), review.budget_opinion),
-        (gettext("风险控制"), review.risk_opinion),
-        (gettext("附加条件"), review.conditions),
+        (_("可行性"), review.feasibility_opinion),
+        (_("预算合理性"), review.budget_opinion),
+        (_("风险控制"), review.risk_opinion),
+        (_("附加条件"), review.conditions),
     ):
         if text.strip():
-            parts.append(f"{label}:{text.strip()}")
-    return ";".join(parts)
+            parts.append(Message("%(label)s:%(text)s", label=label, text=text.strip()))
+    return Joined(parts, ";")
 
 
 def _review_announce(*, review: DepartmentReview, version: PlanVersion, event: Event, actor: User) -> None:
@@ -418,12 +426,13 @@ def _review_announce(*, review: DepartmentReview, version: PlanVersion, event: E
     department has passed, the version goes on to approval."""
     opinions = _opinions_text(review)
     if review.decision == DepartmentReview.Decision.REJECT:
-        reason = gettext("%(dept)s评审驳回 v%(n)s(%(who)s):%(opinions)s") % {
-            "dept": review.department.name,
-            "n": version.number,
-            "who": actor.name,
-            "opinions": opinions,
-        }
+        reason = Message(
+            "%(dept)s评审驳回 v%(n)s(%(who)s):%(opinions)s",
+            dept=review.department,
+            n=version.number,
+            who=actor.name,
+            opinions=opinions,
+        )
         version_reject(
             version=version, event=event, actor=actor, reason=reason, kind="department_review.rejected"
         )
@@ -432,14 +441,14 @@ def _review_announce(*, review: DepartmentReview, version: PlanVersion, event: E
         event=event,
         recipients=[event.owner],
         kind="department_review.decided",
-        message=gettext("%(dept)s已评审「%(event)s」v%(n)s:%(decision)s。%(opinions)s")
-        % {
-            "dept": review.department.name,
-            "event": event.name,
-            "n": version.number,
-            "decision": review.get_decision_display(),
-            "opinions": opinions,
-        },
+        message=Message(
+            "%(dept)s已评审「%(event)s」v%(n)s:%(decision)s。%(opinions)s",
+            dept=review.department,
+            event=event.name,
+            n=version.number,
+            decision=DepartmentReview.Decision(review.decision).label,
+            opinions=opinions,
+        ),
     )
     if not version.reviews.filter(decision=DepartmentReview.Decision.PENDING).exists():
         _version_reviewed(version=version, event=event, actor=actor)
@@ -447,14 +456,14 @@ def _review_announce(*, review: DepartmentReview, version: PlanVersion, event: E
 
 def _version_reviewed(*, version: PlanVersion, event: Event, actor: User) -> None:
     """Every department has passed: the version goes to the executive in charge (AP-1)."""
-    summary = gettext("v%(n)s 各部门评审全部通过,待分管领导审批") % {"n": version.number}
+    summary = Message("v%(n)s 各部门评审全部通过,待分管领导审批", n=version.number)
     version_status_set(version=version, actor=actor, status=PlanVersion.Status.REVIEWED, summary=summary)
     facts = {"event": event.name, "n": version.number}
     approval_request(
         event=event,
         version=version,
         level=ApprovalLevel.EXECUTIVE,
-        message=gettext("「%(event)s」的策划方案 v%(n)s 已通过各部门评审,请您(分管领导)审批。") % facts,
+        message=Message("「%(event)s」的策划方案 v%(n)s 已通过各部门评审,请您(分管领导)审批。", **facts),
         owner_kind="department_review.passed",
-        owner_message=gettext("「%(event)s」v%(n)s 已通过全部评审,已提交分管领导审批。") % facts,
+        owner_message=Message("「%(event)s」v%(n)s 已通过全部评审,已提交分管领导审批。", **facts),
     )

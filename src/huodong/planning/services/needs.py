@@ -24,7 +24,7 @@ from typing import Any, Generic, TypeVar
 from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 
-from huodong.core.audit import audit_record, snapshot
+from huodong.core.audit import Message, audit_record, snapshot
 from huodong.core.concurrency import (
     PreconditionRequired,
     Stale,
@@ -106,7 +106,7 @@ class RowAudit:
             action=f"{self.action}.add",
             target=row,
             event_id=event.pk,
-            summary=self.added % self.label(row),
+            summary=Message(self.added, **self.label(row)),
             after=self.state(row),
         )
 
@@ -129,7 +129,7 @@ class RowAudit:
             action=f"{self.action}.update",
             label=self.noun,
             event_id=event.pk,
-            summary=str(self.updated % self.label(row)),
+            summary=Message(self.updated, **self.label(row)),
             system=system,
         )
 
@@ -143,7 +143,7 @@ class RowAudit:
             action=f"{self.action}.remove",
             target=row,
             event_id=event.pk,
-            summary=self.removed % self.label(row),
+            summary=Message(self.removed, **self.label(row)),
             before=self.state(row),
         )
         row.delete()
@@ -294,7 +294,7 @@ class _RowKind(RowAudit, Generic[M]):
 _INPUT: _RowKind[NeedsInput] = _RowKind(
     action="needs.input",
     fields=("kind", "content", "source"),
-    label=lambda row: {"kind": row.get_kind_display()},
+    label=lambda row: {"kind": NeedsInput.Kind(row.kind).label},
     noun=_("需求输入"),
     added=_("添加需求输入:%(kind)s"),
     updated=_("修改需求输入:%(kind)s"),
@@ -307,7 +307,7 @@ _INPUT: _RowKind[NeedsInput] = _RowKind(
 _METHOD: _RowKind[NeedsMethod] = _RowKind(
     action="needs.method",
     fields=("method", "findings", "conducted_on", "participants"),
-    label=lambda row: {"method": row.get_method_display()},
+    label=lambda row: {"method": NeedsMethod.Method(row.method).label},
     noun=_("调研方法"),
     added=_("添加调研方法:%(method)s"),
     updated=_("修改调研方法:%(method)s"),
@@ -474,7 +474,7 @@ def needs_report_update(
         action="needs.report.update",
         label=REPORT_LABEL,
         event_id=event.pk,
-        summary=str(_("修改需求调研报告")),
+        summary=Message("修改需求调研报告"),
         system=system,
     )
     before: dict[str, Any] = {}
@@ -496,7 +496,7 @@ def needs_report_update(
             action="needs.report.update",
             target=report,
             event_id=event.pk,
-            summary=str(_("修改需求调研报告")),
+            summary=Message("修改需求调研报告"),
             before=before,
             after=after,
         )

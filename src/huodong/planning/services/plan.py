@@ -27,7 +27,7 @@ from django.db import models, transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
-from huodong.core.audit import audit_record, snapshot
+from huodong.core.audit import Message, audit_record, snapshot
 from huodong.core.concurrency import Stale, revision_bump, revision_require, row_update
 from huodong.core.errors import DomainError, NotFound
 from huodong.core.models import AuditEntry, User
@@ -251,16 +251,12 @@ def _prefill(*, plan: Plan, event: Event, actor: User | None) -> dict[str, int]:
             action="plan.prefill",
             target=plan,
             event_id=event.pk,
-            summary=str(
-                _(
-                    "按活动类型「%(type)s」模板预填:%(s)s 个流程环节,%(r)s 项风险预案;%(k)s 个环节超出活动时间未预填。"
-                )
-                % {
-                    "type": et.name,
-                    "s": added["segments"],
-                    "r": added["risks"],
-                    "k": added["skipped_segments"],
-                }
+            summary=Message(
+                "按活动类型「%(type)s」模板预填:%(s)s 个流程环节,%(r)s 项风险预案;%(k)s 个环节超出活动时间未预填。",
+                type=et,
+                s=added["segments"],
+                r=added["risks"],
+                k=added["skipped_segments"],
             ),
             after=added,
         )

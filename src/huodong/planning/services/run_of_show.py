@@ -16,7 +16,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from huodong.core.audit import audit_record, snapshot
+from huodong.core.audit import Message, audit_record, snapshot
 from huodong.core.concurrency import revision_require, row_update
 from huodong.core.errors import DomainError, NotFound
 from huodong.core.models import User
@@ -294,8 +294,8 @@ def segment_move(
         action="plan.segment.move",
         target=segment,
         event_id=locked.pk,
-        summary=str(
-            _("环节「%(t)s」%(d)s") % {"t": segment.title, "d": _("上移") if direction == "up" else _("下移")}
+        summary=Message(
+            "环节「%(t)s」%(d)s", t=segment.title, d=_("上移") if direction == "up" else _("下移")
         ),
         before=before,
         after={"first": snapshot(second), "second": snapshot(first)},
@@ -338,7 +338,7 @@ def segments_relayout(*, actor: User | None, event: Event | int, system: bool = 
             action="plan.segment.relayout",
             target=plan,
             event_id=locked.pk,
-            summary=str(_("按顺序首尾相接重新排布 %(n)s 个环节。") % {"n": len(moves)}),
+            summary=Message("按顺序首尾相接重新排布 %(n)s 个环节。", n=len(moves)),
         )
         touch(event=locked, actor=actor, what="segment")
     return len(moves)
