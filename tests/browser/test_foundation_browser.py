@@ -55,7 +55,13 @@ def test_the_form_shows_bad_input_on_its_field(page, organiser, login_as):
     page.fill("#id_starts_at", "2027-05-20T17:00")
     page.fill("#id_ends_at", "2027-05-20T09:00")
     page.get_by_test_id("event-save").click()
-    expect(page.locator(".field.has-error")).to_contain_text("结束时间必须晚于开始时间")
+    # Every field's error at once: the times, and 预计人数, which has no default (issue 7, point 5).
+    expect(page.locator(".field.has-error", has=page.locator("#id_ends_at"))).to_contain_text(
+        "结束时间必须晚于开始时间"
+    )
+    expect(page.locator(".field.has-error", has=page.locator("#id_expected_attendance"))).to_contain_text(
+        "预计人数"
+    )
     assert not Event.objects.filter(name="时间填反了").exists()
 
 
