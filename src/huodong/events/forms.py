@@ -135,6 +135,15 @@ class EventForm(forms.Form):
     def clean_ends_at(self):  # noqa: ANN201
         return self._clean_local("ends_at")
 
+    def clean(self) -> dict[str, Any]:
+        """Say every problem at once (issue 7, point 5): when another field is missing the service is not
+        reached, so the order of the times — the service's rule, which still decides — is said here too."""
+        cleaned = super().clean() or {}
+        starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if self.errors and starts is not None and ends is not None and ends <= starts:
+            self.add_error("ends_at", _("结束时间必须晚于开始时间。"))
+        return cleaned
+
 
 class EventFilterForm(forms.Form):
     q = forms.CharField(label=_("搜索"), required=False, max_length=200)
