@@ -73,7 +73,9 @@ def test_the_gate_lists_every_unmet_criterion_with_what_exactly_is_wrong(event, 
     assert any("环节「合影」结束于 16:20,晚于活动结束 16:15" in d for d in problems["plan.segments.window"])
     assert any("「开场」" in d and "「签到」" in d for d in problems["plan.segments.overlap"])
     # Issue 7, point 5: one criterion per rule, naming the rows.
-    assert len(problems["plan.segments.owner"]) == 1 and "环节 1「签到」" in problems["plan.segments.owner"][0]
+    assert (
+        len(problems["plan.segments.owner"]) == 1 and "环节 1「签到」" in problems["plan.segments.owner"][0]
+    )
     assert problems["plan.budget.within_approved"] == [
         "预算总额 ¥1,210.00 超出审批额度 ¥1,000.00,超出 ¥210.00"
     ]
