@@ -133,8 +133,10 @@ def _wait_for(predicate, what: str, deadline_s: float = 60.0) -> None:
 
 @pytest.mark.skipif(not hasattr(socket, "AF_UNIX"), reason="control sockets are Unix sockets")
 def test_stopping_one_serve_leaves_the_control_socket_of_another(tmp_path):
-    runtime = tmp_path / "run"
-    runtime.mkdir()
+    # A short directory: a Unix socket's path is limited to 107 bytes, which pytest's tmp_path can exceed.
+    import tempfile
+
+    runtime = Path(tempfile.mkdtemp(prefix="hd-run-", dir="/tmp"))
     env = _clean_env(tmp_path, HUODONG_DEV="1", XDG_RUNTIME_DIR=str(runtime), HUODONG_WORKERS="1")
     huodong = [sys.executable, "-c", "import sys; from huodong.cli import main; sys.exit(main())"]
     procs = [
@@ -159,6 +161,9 @@ def test_stopping_one_serve_leaves_the_control_socket_of_another(tmp_path):
             if p.poll() is None:
                 p.send_signal(signal.SIGTERM)
                 p.wait(timeout=60)
+        import shutil
+
+        shutil.rmtree(runtime, ignore_errors=True)
 
 
 # ---------------------------------------------------------------- check --deploy and the variables
