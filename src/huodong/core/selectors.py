@@ -54,3 +54,15 @@ def people(*, department: int | None = None, role: str | None = None) -> QuerySe
 def tokens_of(user: User) -> QuerySet[ApiToken]:
     """A person's API tokens, newest first (the "API 令牌" page)."""
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
+
+
+def active_person(username: str, *, field: str) -> User:
+    """The active person called ``username``; an unknown name is refused on ``field``, naming it."""
+    person = User.objects.filter(username=username, is_active=True).first()
+    if person is None:
+        from django.utils.translation import gettext_lazy as _
+
+        from .errors import DomainError
+
+        raise DomainError({field: [_("未知的用户「%(u)s」。") % {"u": username}]})
+    return person

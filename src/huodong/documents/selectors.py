@@ -42,15 +42,6 @@ from huodong.planning.models import (
 from huodong.planning.selectors_plan import BudgetSummary, budget_summary, plan_of, segments_of
 
 
-def document_event_get(event_id: int) -> Event | None:
-    """The event with what every document header needs joined in."""
-    return (
-        Event.objects.select_related("event_type", "owner", "requesting_department")
-        .filter(pk=event_id)
-        .first()
-    )
-
-
 # ---------------------------------------------------------------- DOC-1 活动需求调研报告
 @dataclass
 class NeedsReportData:

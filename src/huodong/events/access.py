@@ -144,6 +144,20 @@ def _valid_id(event_id: Any) -> int:
     return value
 
 
+def event_load(event_id: int | str | Event, *, lock: bool = False) -> Event:
+    """The event read afresh (with owner, type and requesting department); ``lock`` takes its row lock,
+    step 1 of the lock order. No access check: ``event_for`` adds it; services acting as the system
+    (the demo loader) call this directly."""
+    pk = event_id.pk if isinstance(event_id, Event) else _valid_id(event_id)
+    qs = Event.objects.select_related("owner", "event_type", "requesting_department")
+    if lock:
+        qs = qs.select_for_update(of=("self",))
+    event = qs.filter(pk=pk).first()
+    if event is None:
+        raise NotFound(_("活动不存在。"))
+    return event
+
+
 def event_for(
     user: User | None,
     event_id: int | str | Event,
@@ -159,13 +173,7 @@ def event_for(
     With ``steps``, the event must be in one of them (checked on the locked row when ``lock``), or the
     refusal says which steps allow changing ``what``. ``message`` replaces the default refusal.
     """
-    pk = event_id.pk if isinstance(event_id, Event) else _valid_id(event_id)
-    qs = Event.objects.select_related("owner", "event_type", "requesting_department")
-    if lock:
-        qs = qs.select_for_update(of=("self",))
-    event = qs.filter(pk=pk).first()
-    if event is None:
-        raise NotFound(_("活动不存在。"))
+    event = event_load(event_id, lock=lock)
     access = event_access(user, event)
     if not access.members:
         raise NotAllowed(_("请先登录。"))

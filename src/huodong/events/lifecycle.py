@@ -28,7 +28,7 @@ from huodong.core.errors import Conflict, DomainError, NotAllowed
 from huodong.core.models import User
 
 from .models import Event, StepTransition
-from .steps import Step, allowed_back_steps, next_step, step_index
+from .steps import Step, allowed_back_steps, next_step
 
 
 @dataclass(frozen=True)
@@ -255,7 +255,3 @@ def event_move_back(
         restricted=restricted,
     )
     return MoveResult(event=event, transition=transition)
-
-
-def step_is_before(a: str, b: str) -> bool:
-    return step_index(a) < step_index(b)

@@ -11,7 +11,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from huodong.core.models import User
-from huodong.events.access import Need, can, event_for, step_require
+from huodong.events.access import Need, can, event_for, event_load, step_require
 from huodong.events.models import Event
 from huodong.events.steps import Step
 
@@ -32,27 +32,13 @@ def can_edit_planning(actor: User | None, event: Event) -> bool:
     return can(actor, event, Need.EDIT)
 
 
-def require_planning_editor(actor: User | None, event: Event) -> None:
-    event_for(actor, event, Need.EDIT, message=PLANNING_REFUSAL)
-
-
 def planning_event_lock(
     *, actor: User | None, event: Event | int, steps: tuple[str, ...], what: Any, system: bool = False
 ) -> Event:
     """Step 1 of the lock order for a planning write: the event row locked, the actor's right to edit and
     the step checked on the locked row. Returns the locked event (use it, not the caller's copy)."""
     if system:
-        locked = _lock_system(event)
+        locked = event_load(event, lock=True)
         step_require(locked, steps, what)
         return locked
     return event_for(actor, event, Need.EDIT, lock=True, steps=steps, what=what, message=PLANNING_REFUSAL)
-
-
-def _lock_system(event: Event | int) -> Event:
-    pk = event.pk if isinstance(event, Event) else int(event)
-    return Event.objects.select_for_update(of=("self",)).select_related("owner", "event_type").get(pk=pk)
-
-
-def require_step(event: Event, steps: tuple[str, ...], what: str) -> None:
-    """Refuse a change when the event is not in one of ``steps``; says which steps allow it."""
-    step_require(event, steps, what)

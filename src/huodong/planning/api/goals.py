@@ -16,10 +16,10 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from huodong.core.errors import DomainError, NotFound
+from huodong.core.errors import NotFound
 from huodong.core.http import actor, seen_revision, tagged
-from huodong.core.models import User
 from huodong.core.schemas import Day, Id, Line, Revision
+from huodong.core.selectors import active_person
 
 from .. import selectors
 from ..models import Goal
@@ -128,10 +128,7 @@ class GoalPatch(Schema):
 def _resolve_owner(data: dict[str, Any]) -> dict[str, Any]:
     out = dict(data)
     if "owner" in out and out["owner"] is not None:
-        owner = User.objects.filter(username=out["owner"], is_active=True).first()
-        if owner is None:
-            raise DomainError({"owner": [_("未知的用户「%(u)s」。") % {"u": out["owner"]}]})
-        out["owner"] = owner
+        out["owner"] = active_person(out["owner"], field="owner")
     return out
 
 

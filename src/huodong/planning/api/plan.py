@@ -26,14 +26,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from huodong.core.concurrency import etag, retry_on_conflict
-from huodong.core.errors import DomainError
 from huodong.core.http import actor, seen_revision
-from huodong.core.models import User
 from huodong.core.schemas import (
     MAX_ID,
     ErrorOut,
@@ -45,6 +42,7 @@ from huodong.core.schemas import (
     StaleErrorOut,
     Text,
 )
+from huodong.core.selectors import active_person
 from huodong.events.access import Need, event_for
 from huodong.events.models import Event
 from huodong.planning.selectors_plan import attachment_file_response, plan_data, plan_of
@@ -284,10 +282,7 @@ class MoveIn(Schema):
 def _owner(data: dict[str, Any]) -> dict[str, Any]:
     """Turn the ``owner`` username into a person; unknown names are refused naming the field."""
     if "owner" in data and data["owner"]:
-        person = User.objects.filter(username=data["owner"], is_active=True).first()
-        if person is None:
-            raise DomainError({"owner": [_("未知的用户「%(u)s」。") % {"u": data["owner"]}]})
-        data["owner"] = person
+        data["owner"] = active_person(data["owner"], field="owner")
     elif "owner" in data:
         data["owner"] = None
     return data
