@@ -27,7 +27,15 @@ from huodong.core.audit import Joined, Message, audit_record
 from huodong.core.models import AuditEntry, Department, Notification, Organisation, User
 from huodong.events.models import Event
 from huodong.events.steps import Step
-from huodong.planning.models import BudgetLine, DepartmentReview, Goal, PlanVersion, Risk, RunOfShowSegment
+from huodong.planning.models import (
+    BudgetLine,
+    DepartmentReview,
+    Goal,
+    PlanVersion,
+    Risk,
+    RunOfShowSegment,
+    Signature,
+)
 from huodong.planning.services.department_review import department_review_decide
 from huodong.planning.tests.conftest import build_plan_event, move, pass_all_reviews, sign, submit
 from tests.factories import login
@@ -183,11 +191,6 @@ def test_the_inbox_and_approval_pages_in_english_show_chinese_only_in_user_data(
     assert not found, "\n".join(f"{page}: {runs}" for page, runs in found.items())
 
 
-# Lead: remove this mark once the strings below are fixed outside english8's files (see its report):
-# StepTransition.reason stored as text (event page), the plan gate's grouped rows and GATE_HELP (new msgids),
-# built-in budget category names (selectors_plan.budget_categories, version_detail.html), department names
-# in version_detail.html, and "文件路径" (english8's po not yet merged).
-@pytest.mark.xfail(reason="strings outside english8's files still in Chinese", strict=True)
 def test_every_planning_page_in_english_shows_chinese_only_in_user_data(client, approval_event, organiser):
     login(english(client), organiser)
     found = english_leftovers(client, planning_pages(approval_event), user_data(approval_event))
@@ -199,3 +202,63 @@ def test_the_audit_log_in_english_shows_summaries_in_english(client, approval_ev
     pages = [("audit log", reverse("core:audit") + f"?event={approval_event.pk}")]
     found = english_leftovers(client, pages, user_data(approval_event))
     assert not found, "\n".join(f"{page}: {runs}" for page, runs in found.items())
+
+
+def test_a_rejection_reason_in_the_history_is_rendered_in_the_readers_language(
+    client, approval_event, organiser
+):
+    # The move back of v1 was written by the system: it keeps a code, and shows "Legal" in English while
+    # the opinion stays as typed; the API's history says the same.
+    back = approval_event.transitions.get(direction="back")
+    assert back.reason_key and "法务" in back.reason
+    with translation.override("en"):
+        assert "Legal" in back.reason_text and "法务" not in back.reason_text
+        assert "合同条款需要重审" in back.reason_text
+    login(client, organiser)
+    url = f"/api/events/{approval_event.pk}/history"
+    english_rows = client.get(url, HTTP_ACCEPT_LANGUAGE="en").json()
+    chinese_rows = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    [en] = [r for r in english_rows if r["direction"] == "back"]
+    [zh] = [r for r in chinese_rows if r["direction"] == "back"]
+    assert "Legal" in en["reason"] and "合同条款需要重审" in en["reason"]
+    assert zh["reason"] == back.reason
+
+
+def test_an_organisers_typed_reason_is_kept_as_typed(approval_event, organiser):
+    from huodong.events.lifecycle import event_move_back
+
+    event_move_back(
+        event=approval_event,
+        actor=organiser,
+        to_step=Step.PLAN,
+        reason="  预算需要再压缩  ",
+        from_step="approval",
+    )
+    typed = approval_event.transitions.filter(direction="back").last()
+    assert typed is not None and typed.reason_key == ""
+    with translation.override("en"):
+        assert typed.reason_text == "预算需要再压缩"
+
+
+def test_built_in_budget_categories_show_their_english_names_in_the_api(client, approval_event, organiser):
+    login(client, organiser)
+    url = f"/api/events/{approval_event.pk}/plan"
+    english_plan = client.get(url, HTTP_ACCEPT_LANGUAGE="en").json()
+    chinese_plan = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    english_names = {c["code"]: c["name"] for c in english_plan["budget_summary"]["categories"]}
+    chinese_names = {c["code"]: c["name"] for c in chinese_plan["budget_summary"]["categories"]}
+    assert english_names["venue"] == "Venue rental" and chinese_names["venue"] == "场地租赁"
+    assert english_names["contingency"] == "Contingency reserve"
+
+
+@pytest.mark.django_db
+def test_a_voided_signatures_reason_is_shown_in_the_readers_language():
+    from huodong.planning.versioning import VOID_REASON
+
+    with translation.override("zh-hans"):
+        stored = str(VOID_REASON)
+    signature = Signature(void_reason=stored)
+    with translation.override("en"):
+        assert signature.void_reason_text and not HAN.search(signature.void_reason_text)
+    with translation.override("zh-hans"):
+        assert signature.void_reason_text == stored

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.db.models import Prefetch
 from django.utils import timezone
-from django.utils.translation import get_language
 
 from huodong.core.models import Department, Organisation, User
 from huodong.core.seed import DEFAULT_REVIEW_DEPARTMENTS
@@ -123,24 +122,11 @@ class DocumentBudget:
     currency: str
 
 
-def _english_category_names(event: Event) -> dict[str, str]:
-    """``code → name_en`` from the event type's template, when the document is rendered in English."""
-    if not (get_language() or "").startswith("en"):
-        return {}
-    return {
-        str(cat["code"]): str(cat["name_en"])
-        for cat in event.event_type.budget_categories or []
-        if isinstance(cat, dict) and cat.get("code") and cat.get("name_en")
-    }
-
-
 def document_budget(event: Event, plan: Plan | None, organisation: Organisation) -> DocumentBudget:
     figures = budget_summary(plan, event=event, org=organisation)
-    english = _english_category_names(event)
+    # budget_summary names the categories in the active language, which is the document's.
     groups = [
-        BudgetGroup(
-            code=c.code, name=english.get(c.code) or c.name or c.code, lines=c.lines, subtotal=c.subtotal
-        )
+        BudgetGroup(code=c.code, name=c.name or c.code, lines=c.lines, subtotal=c.subtotal)
         for c in figures.categories
     ]
     groups.sort(key=lambda g: g.code == CONTINGENCY)  # stable: planning's order, the reserve last

@@ -171,6 +171,10 @@ class TransitionOut(Schema):
     def resolve_actor(obj: Any) -> str | None:
         return obj.actor.username if obj.actor else None
 
+    @staticmethod
+    def resolve_reason(obj: Any) -> str:
+        return obj.reason_text
+
 
 class CriterionOut(Schema):
     code: str

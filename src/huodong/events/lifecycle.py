@@ -141,13 +141,16 @@ def _record(
     direction: str,
     restricted: bool = False,
 ) -> StepTransition:
+    key, params = (reason.key, reason.params) if isinstance(reason, Message) else ("", {})
     transition = StepTransition.objects.create(
         event=event,
         from_step=frm,
         to_step=to,
         direction=direction,
         actor=actor,
-        reason=reason,
+        reason=str(reason),
+        reason_key=key,
+        reason_params=params,
         restricted=restricted,
     )
     audit_record(
@@ -250,7 +253,7 @@ def event_move_back(
         frm=current,
         to=to_step,
         actor=actor,
-        reason=reason.strip(),
+        reason=reason if isinstance(reason, Message) else reason.strip(),
         direction="back",
         restricted=restricted,
     )

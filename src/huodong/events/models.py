@@ -137,6 +137,10 @@ class StepTransition(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True, blank=True, on_delete=models.SET_NULL
     )
     reason = models.TextField(_("原因"), blank=True)
+    # A reason the system wrote (a rejection) as a msgid and JSON parameters (``core.audit.Message``),
+    # shown in the reader's language; ``reason`` keeps the Chinese text, and what an organiser typed.
+    reason_key = models.TextField(_("原因代码"), blank=True, default="")
+    reason_params = models.JSONField(_("原因参数"), default=dict, blank=True)
     # The reason quotes review opinions or a signature comment (a rejection, RV-1/AP-1): only people who
     # may read the approval see it; the others see that the event was sent back, not why.
     restricted = models.BooleanField(_("原因仅审批相关人员可见"), default=False)
@@ -149,3 +153,10 @@ class StepTransition(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_from_step_display()} → {self.get_to_step_display()}"
+
+    @property
+    def reason_text(self) -> str:
+        """The reason in the active language: a system reason rendered again, a typed one as typed."""
+        from huodong.core.audit import message_render
+
+        return message_render(self.reason_key, self.reason_params, self.reason)

@@ -51,7 +51,7 @@ def event_history(event: Event, *, viewer: User | None) -> list[StepTransition]:
     for move in moves:
         move.reason_hidden = move.restricted and not may_read  # type: ignore[attr-defined]
         if move.reason_hidden:  # type: ignore[attr-defined]
-            move.reason = ""
+            move.reason, move.reason_key, move.reason_params = "", "", {}
     return moves
 
 

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from huodong.core.models import Department, Revisioned
@@ -406,6 +407,11 @@ class Signature(models.Model):
 
     def __str__(self) -> str:
         return f"{self.version} · {self.get_level_display()} · {self.approver}"
+
+    @property
+    def void_reason_text(self) -> str:
+        """Why the signature was voided, in the reader's language (the stored text is the msgid)."""
+        return gettext(self.void_reason) if self.void_reason else ""
 
 
 ZERO = Decimal("0.00")

@@ -14,6 +14,7 @@ from typing import Any
 
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from huodong.core.errors import NotFound
@@ -170,7 +171,9 @@ def budget_categories(event: Event, plan: Plan | None = None) -> list[dict[str, 
     present and always last.
 
     ``share`` is the template's typical share of the budget total in percent ("30", "7.5"; "" when the
-    template gives none or the category is custom), to guide the planner (PL-3)."""
+    template gives none or the category is custom), to guide the planner (PL-3). ``label`` is the name
+    in the reader's language (issue 7, point 4): a built-in category's English name when the reader
+    reads English and the template has one; a custom category's name is what the planner typed."""
     template = [
         c for c in (event.event_type.budget_categories or []) if isinstance(c, dict) and c.get("code")
     ]
@@ -179,9 +182,11 @@ def budget_categories(event: Event, plan: Plan | None = None) -> list[dict[str, 
     cats: list[dict[str, str]] = []
     reserve: dict[str, str] | None = None
     for c in template:
+        name = str(c.get("name") or c["code"])
         row = {
             "code": str(c["code"]),
-            "name": str(c.get("name") or c["code"]),
+            "name": name,
+            "label": _in_reader_language(name, c.get("name_en")),
             "custom": "",
             "share": _typical_share(c.get("share")),
         }
@@ -191,7 +196,13 @@ def budget_categories(event: Event, plan: Plan | None = None) -> list[dict[str, 
             cats.append(row)
     if reserve is None:
         default = next(c for c in BUDGET_CATEGORIES if c["code"] == CONTINGENCY)
-        reserve = {"code": CONTINGENCY, "name": str(default["name"]), "custom": "", "share": ""}
+        reserve = {
+            "code": CONTINGENCY,
+            "name": str(default["name"]),
+            "label": _in_reader_language(str(default["name"]), default.get("name_en")),
+            "custom": "",
+            "share": "",
+        }
     known = {c["code"] for c in cats} | {CONTINGENCY}
     if plan is not None and plan.pk is not None:
         seen: set[str] = set()
@@ -200,9 +211,21 @@ def budget_categories(event: Event, plan: Plan | None = None) -> list[dict[str, 
         ):
             if code not in known and code not in seen:
                 seen.add(code)
-                cats.append({"code": code, "name": name, "custom": "1", "share": ""})
+                cats.append({"code": code, "name": name, "label": name, "custom": "1", "share": ""})
     cats.append(reserve)
     return cats
+
+
+def _in_reader_language(name: str, name_en: Any) -> str:
+    """A built-in name as the reader reads it: the English one in English when there is one."""
+    if name_en and (get_language() or "").startswith("en"):
+        return str(name_en)
+    return name
+
+
+def category_labels(event: Event | None, plan: Plan | None = None) -> dict[str, str]:
+    """``code → label`` of the event's budget categories in the reader's language."""
+    return {c["code"]: c["label"] for c in budget_categories(event, plan)} if event is not None else {}
 
 
 def _typical_share(value: Any) -> str:
@@ -357,7 +380,7 @@ def budget_summary(
     if plan is not None and plan.pk is not None:
         lines = list(plan.budget_lines.order_by("position", "id"))
         event = event or plan.event
-    names = {c["code"]: c["name"] for c in budget_categories(event, plan)} if event is not None else {}
+    names = category_labels(event, plan)
     order = list(names)
     groups: dict[str, CategoryTotal] = {}
     for line in lines:

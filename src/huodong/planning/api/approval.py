@@ -101,6 +101,10 @@ class SignatureOut(Schema):
     def resolve_level_label(obj: Signature) -> str:
         return str(obj.get_level_display())
 
+    @staticmethod
+    def resolve_void_reason(obj: Signature) -> str:
+        return obj.void_reason_text
+
 
 class VersionOut(Schema):
     number: int

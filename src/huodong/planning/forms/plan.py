@@ -164,7 +164,7 @@ class BudgetLineForm(_Editable):
         self, *args: Any, categories: list[dict[str, str]] | None = None, edit: bool = False, **kwargs: Any
     ) -> None:
         super().__init__(*args, edit=edit, **kwargs)
-        choices = [(c["code"], c["name"]) for c in categories or []]
+        choices = [(c["code"], c.get("label") or c["name"]) for c in categories or []]
         choices.append((CUSTOM, str(_("自定义科目…"))))
         self.fields["category"].choices = choices  # type: ignore[attr-defined]
 

@@ -32,6 +32,7 @@ from ..forms.approval import ReviewDecisionForm, SignForm, SubmitForReviewForm
 from ..gates.approval import plan_is_approved
 from ..models import ApprovalLevel, DepartmentReview, Goal, PlanVersion, Risk, Signature
 from ..rules import REVIEW_STEPS, can_edit_planning
+from ..selectors_plan import category_labels
 from ..services.approval import approval_sign
 from ..services.department_review import department_review_decide, plan_submit_for_approval
 from ..versioning import OPEN_STATUSES, content_hash, plan_snapshot, plan_summary, version_diff
@@ -54,9 +55,11 @@ def _when(value: str | None) -> str:
         return value
 
 
-def present(content: dict[str, Any]) -> dict[str, Any]:
-    """A snapshot made readable: formatted money and times, people's names, choice labels."""
+def present(content: dict[str, Any], event: Event) -> dict[str, Any]:
+    """A snapshot made readable: formatted money and times, people's names, choice labels, built-in
+    budget categories in the reader's language (a custom category keeps the name typed)."""
     names = _names(content)
+    labels = category_labels(event)
     summary = plan_summary(content)
     currency = summary["currency"]
     ev = content.get("event", {})
@@ -83,7 +86,15 @@ def present(content: dict[str, Any]) -> dict[str, Any]:
             }
             for s in content.get("segments", [])
         ],
-        "budget_lines": content.get("budget_lines", []),
+        "budget_lines": [
+            {
+                **b,
+                "category_label": labels.get(b.get("category") or "")
+                or b.get("category_name")
+                or b.get("category"),
+            }
+            for b in content.get("budget_lines", [])
+        ],
         "risks": [
             {
                 **r,
@@ -194,7 +205,7 @@ def _context(
         or (SignForm(initial={"content_hash": latest.content_hash}) if my_level and latest else None),
         "duty_conflict": duty_conflict if decider else "",
         "exception_departments": _exception_departments(latest),
-        "shown": present(shown),
+        "shown": present(shown, event),
         "criteria": list(plan_is_approved(event)),
     }
 
@@ -324,7 +335,7 @@ def version_detail(request: HttpRequest, event: Event, number: int) -> HttpRespo
             "nav": event.phase.value,
             "version": version,
             "exception_departments": _exception_departments(version),
-            "shown": present(version.content),
+            "shown": present(version.content, event),
             "reviews": sel.department_review_rows(version),
             "signatures": sel.signature_rows(version),
         },
