@@ -262,3 +262,10 @@ def test_a_voided_signatures_reason_is_shown_in_the_readers_language():
         assert signature.void_reason_text and not HAN.search(signature.void_reason_text)
     with translation.override("zh-hans"):
         assert signature.void_reason_text == stored
+
+
+def test_pinyin_keys_find_a_chinese_name_by_full_pinyin_and_initials():
+    from huodong.core.widgets import pinyin_keys
+
+    assert pinyin_keys("王策划") == "wangcehua wch"
+    assert pinyin_keys("") == ""

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huodong.core.models import Department, Role, User
 from huodong.core.pageflow import RevisionField
+from huodong.core.widgets import PersonMultipleChoiceField, PersonPicker
 
 from .models import EventType
 from .services import column_length
@@ -98,11 +99,12 @@ class EventForm(forms.Form):
         help_text=_("策划人员或管理员"),
         error_messages={"invalid_choice": _("负责人须为在职的策划人员或管理员。")},
     )
-    team_members = forms.ModelMultipleChoiceField(
+    team_members = PersonMultipleChoiceField(
         label=_("团队成员"),
-        queryset=User.objects.filter(is_active=True),
+        queryset=User.objects.filter(is_active=True).select_related("department"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=PersonPicker,
+        error_messages={"invalid_choice": _("未知人员,请从列表中选择。")},
     )
 
     def __init__(self, *args: Any, editing: bool = False, may_manage: bool = True, **kwargs: Any) -> None:

@@ -77,6 +77,23 @@ def required_review_departments() -> list[Department]:
     return list(org.required_review_departments.filter(is_active=True).order_by("sort_order", "id"))
 
 
+def review_departments_offered(event: Event, submitter: User) -> tuple[list[Department], list[Department]]:
+    """The active departments a plan can be sent to (RV-1), and those it cannot: a department can review
+    when it has an active reviewer who is neither the event's owner nor ``submitter`` (separation of
+    duties, the same rule ``plan_submit_for_review`` applies). Both in the departments' order."""
+    barred = {event.owner_id, submitter.pk}
+    able = set(
+        User.objects.filter(role=Role.REVIEWER, is_active=True, department__isnull=False)
+        .exclude(pk__in=[pk for pk in barred if pk is not None])
+        .values_list("department_id", flat=True)
+    )
+    offered: list[Department] = []
+    unable: list[Department] = []
+    for dept in Department.objects.filter(is_active=True).order_by("sort_order", "id"):
+        (offered if dept.pk in able else unable).append(dept)
+    return offered, unable
+
+
 def _not_own(user: User, prefix: str = "") -> Q:
     """Versions ``user`` may decide on: not of an event they own, not submitted by them."""
     own = Q(**{f"{prefix}plan__event__owner": user}) | Q(**{f"{prefix}submitted_by": user})

@@ -8,9 +8,10 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from huodong.core.models import Department, User
+from huodong.events.models import Event
 
 from ..models import DepartmentReview, Signature
-from ..selectors_approval import required_review_departments
+from ..selectors_approval import required_review_departments, review_departments_offered
 from ..services.department_review import EXCEPTION_REASON_MAX_LENGTH
 
 
@@ -24,8 +25,8 @@ class SubmitForReviewForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={
             "required": _("请至少选择一个评审部门。"),
-            "invalid_choice": _("所选部门不存在或已停用。"),
-            "invalid_pk_value": _("所选部门不存在或已停用。"),
+            "invalid_choice": _("所选部门不存在、已停用或没有可评审本方案的评审人。"),
+            "invalid_pk_value": _("所选部门不存在、已停用或没有可评审本方案的评审人。"),
         },
     )
     exception_reason = forms.CharField(
@@ -37,21 +38,47 @@ class SubmitForReviewForm(forms.Form):
     )
     content_hash = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
-    def __init__(self, *args: Any, actor: User | None = None, current_hash: str = "", **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        actor: User | None = None,
+        event: Event | None = None,
+        current_hash: str = "",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         required = required_review_departments()
         self.required_departments = required
-        qs = Department.objects.filter(is_active=True).order_by("sort_order", "id")
+        # Only departments with a reviewer who may review this plan are offered (issue 7, point 5); the
+        # others are named under the list, so the submitter knows whom to ask rather than being refused.
+        if event is not None and actor is not None:
+            offered, unable = review_departments_offered(event, actor)
+        else:
+            offered, unable = list(Department.objects.filter(is_active=True).order_by("sort_order", "id")), []
+        self.unable_departments = unable
         field = self.fields["departments"]
         assert isinstance(field, forms.ModelMultipleChoiceField)
-        field.queryset = qs
-        field.help_text = _("必须参与评审:%(depts)s(RV-1);可另选其他部门。") % {
-            "depts": "、".join(d.name for d in required) or "—"
-        }
+        field.queryset = Department.objects.filter(pk__in=[d.pk for d in offered]).order_by(
+            "sort_order", "id"
+        )
+        field.label_from_instance = lambda d: d.display_name  # type: ignore[method-assign,assignment]
+        help_parts = [
+            _("必须参与评审:%(depts)s(RV-1);可另选其他部门。")
+            % {"depts": str(_("、")).join(d.display_name for d in required) or "—"}
+        ]
+        if unable:
+            help_parts.append(
+                _(
+                    "%(depts)s目前没有可评审本方案的评审人(须在职且不是活动负责人或提交人),请管理员在人员管理中指定。"
+                )
+                % {"depts": str(_("、")).join(d.display_name for d in unable)}
+            )
+        field.help_text = " ".join(str(h) for h in help_parts)
         if actor is None or not actor.is_admin:
             del self.fields["exception_reason"]
         if not self.is_bound:
-            self.initial.setdefault("departments", [d.pk for d in required])
+            offered_ids = {d.pk for d in offered}
+            self.initial.setdefault("departments", [d.pk for d in required if d.pk in offered_ids])
             self.initial.setdefault("content_hash", current_hash)
 
 

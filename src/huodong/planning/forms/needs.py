@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huodong.core.models import Department, User
 from huodong.core.pageflow import RevisionField
+from huodong.core.widgets import PersonMultipleChoiceField, PersonPicker
 
 from ..models import NeedsInput, NeedsMethod
 from ..services.needs import PARTICIPANTS_MAX, SOURCE_MAX, TEXT_MAX
@@ -40,12 +41,6 @@ class DateInput(forms.DateInput):
 
     def __init__(self, attrs: dict[str, Any] | None = None) -> None:
         super().__init__(attrs, format="%Y-%m-%d")
-
-
-class PersonMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: User) -> str:  # type: ignore[override]
-        extra = " · ".join(str(x) for x in (obj.department, obj.title) if x)
-        return f"{obj.name}({extra})" if extra else obj.name
 
 
 def _text(label: Any, *, rows: int = 4, help_text: Any = "") -> forms.CharField:
@@ -80,7 +75,7 @@ class NeedsRequestForm(RevisionedForm):
         label=_("需求提出人"),
         queryset=User.objects.filter(is_active=True).select_related("department"),
         required=False,
-        widget=forms.SelectMultiple(attrs={"size": 6}),
+        widget=PersonPicker,
         help_text=_("如市场部经理、销售部总监;可多选"),
         error_messages={"invalid_choice": _("未知人员,请从列表中选择。")},
     )

@@ -166,7 +166,7 @@ def _hash(content: dict[str, Any]) -> str:
 
 
 def _names(departments: list[Department]) -> str:
-    return "、".join(d.name for d in departments)
+    return str(_("、")).join(d.display_name for d in departments)
 
 
 def _require_submittable(
@@ -191,19 +191,19 @@ def _require_submittable(
     for dept in chosen:
         if not dept.is_active:
             errors.setdefault("departments", []).append(
-                _("部门「%(dept)s」已停用,不能参与评审。") % {"dept": dept.name}
+                _("部门「%(dept)s」已停用,不能参与评审。") % {"dept": dept.display_name}
             )
         elif not (reviewers := people_with_role(Role.REVIEWER, dept.pk)):
             errors.setdefault("departments", []).append(
                 _("部门「%(dept)s」没有在职的评审人,请先在人员管理中指定评审人,或不选该部门。")
-                % {"dept": dept.name}
+                % {"dept": dept.display_name}
             )
         elif all(person.pk in barred for person in reviewers):
             errors.setdefault("departments", []).append(
                 _(
                     "部门「%(dept)s」的评审人只有活动负责人或提交人本人,按职责分离不能评审;请先指定另一位评审人。"
                 )
-                % {"dept": dept.name}
+                % {"dept": dept.display_name}
             )
     chosen_ids = {d.pk for d in chosen}
     dropped = [d for d in required if d.pk not in chosen_ids]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -101,13 +102,40 @@ def test_submitting_nothing_shows_the_field_message(client, plan_event, organise
     assert not PlanVersion.objects.exists()
 
 
-def test_a_department_without_reviewers_is_refused_on_the_page(client, plan_event, organiser, reviewers):
+def test_a_department_without_reviewers_is_not_offered_and_refused_on_the_page(
+    client, plan_event, organiser, reviewers
+):
+    # REQ: RV-1 (issue 7, point 5: the form offers only departments that have a reviewer, and names the
+    # others so the submitter knows whom to ask)
     login(client, organiser)
     tech = Department.objects.get(code="tech")
+    page = client.get(_url(plan_event))
+    form = page.context["submit_form"]
+    offered = {d.code for d in form.fields["departments"].queryset}
+    assert "tech" not in offered and {"sales", "product", "legal", "finance"} <= offered
+    html = page.content.decode()
+    assert f'name="departments" value="{tech.pk}"' not in html
+    unable = re.search(r"([^>;。]*)目前没有可评审本方案的评审人", html)
+    assert unable is not None and "技术部" in unable.group(1)
     res = client.post(_url(plan_event, "planning:approval_submit"), {"departments": [tech.pk]})
     assert res.status_code == 400
-    assert "没有在职的评审人" in res.content.decode()
+    assert "没有可评审本方案的评审人" in res.content.decode()
     assert not PlanVersion.objects.exists()
+
+
+def test_a_department_whose_only_reviewer_is_the_owner_is_not_offered(
+    client, plan_event, organiser, reviewers
+):
+    # REQ: RV-1 — separation of duties: the owner does not review their own plan.
+    legal_reviewer = reviewers["legal"]
+    legal_reviewer.is_active = False
+    legal_reviewer.save()
+    organiser.role, organiser.department = "reviewer", Department.objects.get(code="legal")
+    organiser.save()
+    from huodong.planning.selectors_approval import review_departments_offered
+
+    offered, unable = review_departments_offered(plan_event, organiser)
+    assert "legal" in {d.code for d in unable} and "legal" not in {d.code for d in offered}
 
 
 def test_reviewer_sees_only_their_departments_form(client, plan_event, organiser, reviewers):
@@ -189,6 +217,50 @@ def test_the_approver_whose_turn_it_is_sees_the_summary_and_the_hash(
     )
     assert res.status_code == 302
     assert Signature.objects.get().approver == approver_exec
+
+
+def _section(html: str, testid: str) -> str:
+    start = html.index(f'data-testid="{testid}"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_the_sign_form_shows_budget_lines_risks_and_conclusions_above_its_buttons(
+    client, plan_event, organiser, reviewers, approver_exec, approver_gm
+):
+    # REQ: AP-1 (issue 7, point 5: an approver decides on what they can see, without leaving the form)
+    version = reviewed_version(plan_event, organiser, reviewers)
+    legal = DepartmentReview.objects.get(version=version, department__code="legal")
+    login(client, approver_exec)
+    form = _section(client.get(_url(plan_event)).content.decode(), "sign-form")
+    buttons = form.index('data-testid="sign-approve"')
+    for line in BudgetLine.objects.filter(plan__event=plan_event):
+        assert -1 < form.find(line.item) < buttons, line.item
+    for risk in plan_event.plan.risks.all():
+        assert -1 < form.find(risk.risk) < buttons, risk.risk
+    assert '<details data-testid="summary-budget" open>' in form  # open: no tap needed on a phone
+    conclusions = form.index('data-testid="review-conclusions"')
+    assert conclusions < buttons
+    assert f'data-department="{legal.department.code}"' in form[conclusions:buttons]
+    assert legal.get_decision_display() in form[conclusions:buttons]
+
+
+def test_the_review_form_shows_the_other_departments_conclusions_above_its_button(
+    client, plan_event, organiser, reviewers
+):
+    # REQ: RV-1
+    version = submit(plan_event, organiser)
+    sales = DepartmentReview.objects.get(version=version, department__code="sales")
+    client.force_login(reviewers["sales"])
+    client.post(
+        _url(plan_event, "planning:department_review_decide", review_id=sales.pk),
+        {"decision": "approve_with_conditions", "conditions": "签约嘉宾名单须提前一周确认"},
+    )
+    login(client, reviewers["finance"])
+    form = _section(client.get(_url(plan_event)).content.decode(), "review-form")
+    button = form.index('data-testid="review-submit"')
+    assert -1 < form.find("签约嘉宾名单须提前一周确认") < button
+    for line in BudgetLine.objects.filter(plan__event=plan_event):
+        assert -1 < form.find(line.item) < button, line.item
 
 
 def test_a_stale_page_gets_409_with_the_reason(client, plan_event, organiser, reviewers, approver_exec):

@@ -196,7 +196,7 @@ def _context(
         "in_review_step": event.step in REVIEW_STEPS,
         "is_editor": editor,
         "submit_form": submit_form
-        or (SubmitForReviewForm(actor=user, current_hash=current_hash) if editor else None),
+        or (SubmitForReviewForm(actor=user, event=event, current_hash=current_hash) if editor else None),
         "my_review": my_review,
         "review_form": review_form or (ReviewDecisionForm() if my_review else None),
         "my_level": my_level,
@@ -245,7 +245,7 @@ def page(request: HttpRequest, event: Event) -> HttpResponse:
 @event_page(Need.EDIT)
 def approval_submit(request: HttpRequest, event: Event) -> HttpResponse:
     user = actor(request)
-    form = SubmitForReviewForm(request.POST, actor=user)
+    form = SubmitForReviewForm(request.POST, actor=user, event=event)
 
     def save(data: dict[str, Any]) -> PlanVersion:
         return retry_on_conflict(plan_submit_for_approval)(

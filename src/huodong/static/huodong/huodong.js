@@ -45,6 +45,44 @@
     return true;
   }
   showFirstError(document);
+  // Person pickers (core.widgets.PersonPicker): a search box filters the list by name, pinyin, username,
+  // department or title; the people chosen stay in the list whatever the filter; a count says how many.
+  function setUpPicker(picker) {
+    if (picker.hasAttribute("data-picker-ready")) { return; }
+    picker.setAttribute("data-picker-ready", "");
+    var tools = picker.querySelector("[data-picker-tools]");
+    var search = picker.querySelector("[data-picker-search]");
+    var count = picker.querySelector("[data-picker-count]");
+    var none = picker.querySelector("[data-picker-none]");
+    var options = Array.prototype.slice.call(picker.querySelectorAll(".picker-option"));
+    var template = count.getAttribute("data-template") || "";
+    function update() {
+      var words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+      var shown = 0, chosen = 0;
+      options.forEach(function (option) {
+        var box = option.querySelector("input");
+        var text = option.getAttribute("data-search") || "";
+        var match = box.checked || words.every(function (w) { return text.indexOf(w) !== -1; });
+        option.hidden = !match;
+        if (match) { shown += 1; }
+        if (box.checked) { chosen += 1; }
+      });
+      none.hidden = shown > 0;
+      count.textContent = template.replace("{n}", String(chosen));
+    }
+    tools.hidden = false;
+    search.addEventListener("input", update);
+    search.addEventListener("keydown", function (event) {
+      if (event.key === "Enter") { event.preventDefault(); }  // Enter filters, it does not submit the form
+    });
+    picker.addEventListener("change", update);
+    update();
+  }
+  function setUpPickers(root) {
+    Array.prototype.forEach.call((root || document).querySelectorAll("[data-person-picker]"), setUpPicker);
+  }
+  setUpPickers(document);
+  document.addEventListener("htmx:afterSettle", function (event) { setUpPickers(event.target); });
   // htmx: a refused form swapped in (400 or 409, see base.html's htmx-config).
   document.addEventListener("htmx:afterSettle", function (event) {
     var xhr = event.detail && event.detail.xhr;
