@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "huodong.core",
     "huodong.events",
     "huodong.planning",
+    "huodong.preparation",
     "huodong.documents",
     "ninja",  # django-ninja's Swagger UI assets, served locally for /api/docs (no CDN)
     "huodong.api",

@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("huodong.core.urls")),
     path("events/", include("huodong.events.urls")),
     path("", include("huodong.planning.urls")),
+    path("", include("huodong.preparation.urls")),
     path("", include("huodong.documents.urls")),
 ]

@@ -1,0 +1,7 @@
+"""Pages: 准备就绪 (issue 8, point 8): the three gates and every open point."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

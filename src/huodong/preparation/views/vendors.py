@@ -1,0 +1,7 @@
+"""Pages: The vendor register, vendor needs, quotes, comparison, choice, exception and contract (VD-1, VD-2)."""
+
+from __future__ import annotations
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
