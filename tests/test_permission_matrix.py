@@ -30,27 +30,20 @@ from huodong.events.models import Event
 from huodong.planning.models import DepartmentReview, NeedsInput, NeedsMethod, PlanVersion
 from huodong.planning.tests.conftest import media_root  # noqa: F401  (a fixture the world uses)
 from tests.factories import EventFactory, person
+from tests.permission_rows import (  # noqa: F401
+    ADMIN,
+    APPROVERS,
+    CREATORS,
+    EDIT,
+    EVERYONE,
+    PUBLIC,
+    REVIEWERS,
+    VIEW_APPROVAL,
+    Row,
+)
+from tests.permissions import AREAS
 
 pytestmark = pytest.mark.django_db
-
-REVIEWERS = {"reviewer_sales", "reviewer_product", "reviewer_legal", "reviewer_finance"}
-APPROVERS = {"approver_exec", "approver_gm"}
-EVERYONE = {
-    "admin",
-    "owner",
-    "team_organiser",
-    "team_member",
-    "other_organiser",
-    *REVIEWERS,
-    *APPROVERS,
-    "checkin_staff",
-    "colleague",
-}
-EDIT = {"admin", "owner", "team_organiser"}  # Need.EDIT
-VIEW_APPROVAL = EDIT | {"team_member"} | REVIEWERS | APPROVERS  # Need.VIEW_APPROVAL
-ADMIN = {"admin"}
-CREATORS = {"admin", "owner", "team_organiser", "other_organiser"}  # organisers and administrators
-PUBLIC = "public"  # no sign-in needed
 
 
 @dataclass
@@ -123,7 +116,10 @@ def world(
         "type_pk": event.event_type_id,
         "token_pk": token_create(user=organiser, name="自动化")[0].pk,
     }
-    return World(event=event, other_event=other_event, version=version, ids=ids, people=people)
+    world = World(event=event, other_event=other_event, version=version, ids=ids, people=people)
+    for area in AREAS:  # later phases' records in the same world (tests/permissions/*.py)
+        world.ids.update(area.ids(world))
+    return world
 
 
 def _pdf():
@@ -141,17 +137,12 @@ def _needs_report(event, owner):
     return report
 
 
-@dataclass(frozen=True)
-class Row:
-    allowed: set[str] | str
-    data: dict[str, Any] | Callable[[World], dict[str, Any]] | None = None
-    kwargs: dict[str, str] | None = None  # path parameter → world id key, when the names differ
-    revision_of: str | None = None  # id key of the record whose revision the write must send
-    denied: int = 403  # what a signed-in persona without the right gets (404: not even told it exists)
-
-
 def _rev(world: World, key: str) -> int:
     from huodong.planning import models as pm
+
+    for area in AREAS:
+        if key in area.REVISIONS:
+            return area.REVISIONS[key].objects.get(pk=world.ids[key]).revision
 
     model = {
         "input_id": pm.NeedsInput,
@@ -363,6 +354,11 @@ API: dict[str, Row] = {
 }
 
 
+for _area in AREAS:
+    PAGES.update(_area.PAGES)
+    API.update(_area.API)
+
+
 def _page_rows() -> dict[str, Row]:
     return PAGES
 
@@ -477,6 +473,7 @@ def _reverse(name: str, world: World, row: Row) -> str:
         ["event_id", "doc"],
         ["event_id", "doc", "fmt"],
         ["notification_id"],
+        *(keys for area in AREAS for keys in area.URL_KEYS),
     ):
         try:
             return reverse(name, kwargs=_path_kwargs(keys, world, row))

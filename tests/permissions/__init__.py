@@ -1,0 +1,31 @@
+"""Rows of the permission matrix for the later phases, one module per area, so each area declares who may
+use its pages and operations next to nothing else. Each module defines:
+
+- ``ids(world) -> dict``: creates the area's records in the matrix's world (``world.event`` at 审批定稿,
+  ``world.people`` by persona) and returns their ids by key (``task_id``, ``need_id``…);
+- ``PAGES`` / ``API``: rows as in ``tests/test_permission_matrix.py`` (``tests.permission_rows.Row``);
+- ``REVISIONS``: id key → model, for rows whose write must send the record's revision;
+- ``URL_KEYS``: the lists of path parameters its page URLs take, e.g. ``[["event_id", "task_id"]]``.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+from types import ModuleType
+
+AREA_NAMES = ("preparation_team", "preparation_vendors", "preparation_resources", "preparation_materials",
+              "preparation_training", "preparation_readiness")  # fmt: skip
+
+
+def _load() -> list[ModuleType]:
+    modules = []
+    for name in AREA_NAMES:
+        try:
+            modules.append(import_module(f"tests.permissions.{name}"))
+        except ModuleNotFoundError as error:
+            if error.name != f"tests.permissions.{name}":
+                raise
+    return modules
+
+
+AREAS = _load()
