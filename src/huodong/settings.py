@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "huodong.core.context_processors.huodong",
                 "huodong.planning.context_processors.inbox",
+                "huodong.preparation.context_processors.my_tasks",
             ],
             "builtins": ["template_partials.templatetags.partials"],
         },
