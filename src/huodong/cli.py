@@ -135,8 +135,7 @@ def _export(args: argparse.Namespace) -> int:
             args.document,
             "--event",
             str(args.event),
-            "--format",
-            args.format,
+            *(["--format", args.format] if args.format else []),
             "--out",
             args.out,
             *(["--lang", args.lang] if args.lang else []),
@@ -179,9 +178,16 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=_token)
 
     p = sub.add_parser("export", help="导出文档 / export a document")
-    p.add_argument("document", help="needs-report | plan | approval-form")
+    p.add_argument(
+        "document",
+        help="needs-report | plan | approval-form | vendor-comparison | meeting-minutes | materials-list | raci-matrix",
+    )
     p.add_argument("--event", type=int, required=True)
-    p.add_argument("--format", choices=["docx", "pdf"], default="docx")
+    p.add_argument(
+        "--format",
+        choices=["docx", "pdf", "xlsx"],
+        help="默认为该文档的第一种格式 / default: the document's first format",
+    )
     p.add_argument("--out", required=True)
     p.add_argument("--lang", choices=["zh-hans", "en"])
     p.add_argument(

@@ -2,7 +2,9 @@
 
 《活动策划方案审批表》 carries review opinions and signatures: it needs ``Need.VIEW_APPROVAL`` (the team,
 the reviewers and approvers of the event's plan versions, administrators — the same people who may open
-the 评审与审批 page, RV-1/AP-1). The needs report and the plan need ``Need.VIEW``, as their pages do.
+the 评审与审批 page, RV-1/AP-1). The needs report and the plan need ``Need.VIEW``, as their pages do, and
+so do the preparation documents (vendor comparison, meeting minutes, materials list, RACI matrix), like
+the preparation pages they print.
 
 Every page, API operation and the ``huodong export`` command load the event through ``document_event``.
 """

@@ -1,7 +1,9 @@
-"""Documents API: ``GET /api/events/{event_id}/documents/{doc}.{fmt}`` returns the file (DOC-1, DOC-2, DOC-3).
+"""Documents API: ``GET /api/events/{event_id}/documents/{doc}.{fmt}`` returns the file (DOC-1, DOC-2, DOC-3,
+issue 8 point 9).
 
-``doc`` is needs-report, plan or approval-form; ``fmt`` is docx or pdf; ``?lang=en`` renders in English
-(default: the request's language, Chinese unless the client asks otherwise).
+``doc`` is needs-report, plan, approval-form, vendor-comparison, meeting-minutes and the spreadsheets
+materials-list, raci-matrix; ``fmt`` is docx or pdf (xlsx, and only xlsx, for a spreadsheet); ``?lang=en``
+renders in English (default: the request's language, Chinese unless the client asks otherwise).
 """
 
 from __future__ import annotations
@@ -27,21 +29,20 @@ if TYPE_CHECKING:  # the bounded types are values at run time; to the type check
 else:
     Slug, Format, Language = Line(40), Line(10), Line(10)
 
-_DOC_HELP = "、".join(DOCUMENTS)
+_DOC_HELP = "、".join(f"{slug}({'/'.join(kind.formats)})" for slug, kind in DOCUMENTS.items())
+_CONTENT_TYPES = sorted({FORMATS[fmt] for kind in DOCUMENTS.values() for fmt in kind.formats})
 
 
 @router.get(
     "/{event_id}/documents/{doc}.{fmt}",
     response={200: None, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut},
-    summary="下载文档(Word/PDF)",
-    description=f"doc:{_DOC_HELP};fmt:{'、'.join(FORMATS)};lang:zh-hans 或 en。",
+    summary="下载文档(Word/PDF/Excel)",
+    description=f"doc(可用格式):{_DOC_HELP};lang:zh-hans 或 en。",
     openapi_extra={
         "responses": {
             200: {
                 "description": "文件",
-                "content": {
-                    ct: {"schema": {"type": "string", "format": "binary"}} for ct in FORMATS.values()
-                },
+                "content": {ct: {"schema": {"type": "string", "format": "binary"}} for ct in _CONTENT_TYPES},
             }
         }
     },

@@ -355,6 +355,11 @@ def _header_pairs(event: Event) -> list[tuple[str, str]]:
     ]
 
 
+def event_header_pairs(event: Event) -> list[tuple[str, str]]:
+    """The event's name, type, time and place: the first lines of every document's header table."""
+    return _header_pairs(event)
+
+
 def _layout(
     slug: str, title: str, data: Any, intro: list[tuple[str, str]], sections: list[Section]
 ) -> Layout:
@@ -377,6 +382,19 @@ def _numbered(headings: list[str]) -> list[str]:
         return [f"{i + 1}. {h}" for i, h in enumerate(headings)]
     numerals = "一二三四五六七八九十"
     return [f"{numerals[i] if i < len(numerals) else i + 1}、{h}" for i, h in enumerate(headings)]
+
+
+def numbered_headings(headings: list[str]) -> list[str]:
+    """Section headings numbered 一、二、… (Chinese) or 1. 2. … (English), as every document does."""
+    return _numbered(headings)
+
+
+def document_layout_of(
+    slug: str, title: str, data: Any, intro: list[tuple[str, str]], sections: list[Section]
+) -> Layout:
+    """A layout with the house header (organisation, title, generation date); ``data`` carries
+    ``organisation`` and ``event``. For the documents other apps lay out (preparation's)."""
+    return _layout(slug, title, data, intro, sections)
 
 
 # ---------------------------------------------------------------- DOC-1 活动需求调研报告

@@ -1,13 +1,16 @@
-"""Document numbers: HD-FA-2026-0007 on every generated document (DOC-1, DOC-2, DOC-3).
+"""Document numbers: HD-FA-2026-0007 on every generated Word/PDF document (DOC-1, DOC-2, DOC-3 and the
+preparation phase's).
 
 - Prefix: the setting ``HUODONG_DOCUMENT_PREFIX`` (a short organisation code), default ``HD``.
-- Kind code: XQ 活动需求调研报告 (需求), FA 活动策划方案 (方案), SP 活动策划方案审批表 (审批).
+- Kind code: XQ 活动需求调研报告 (需求), FA 活动策划方案 (方案), SP 活动策划方案审批表 (审批),
+  BX 供应商比选表 (比选), JY 执行会议纪要 (纪要).
 - Year: the year (event time zone) the number was first issued; the sequence counts per prefix, kind
   and year from 0001.
 - The same document of the same content version keeps its number when exported again, in either
   language: the assignment is stored per kind, event and version key (the plan's content hash for the
   plan, the plan version number and hash for the approval form, the revisions of the needs report and
-  its rows for the needs report). A new version gets the next number.
+  its rows for the needs report, the compared needs, quotes, qualifications and contracts for the vendor
+  comparison, the meeting, its attendance and the trainings for the minutes). A new version gets the next number.
 - Concurrency: two exports that need a new number at the same time both read the highest sequence; the
   unique constraint on (prefix, code, year, sequence) lets one insert win and the other retries with
   the next sequence (or takes the winner's number when it was for the same version).
@@ -27,7 +30,13 @@ from huodong.events.models import Event
 from .models import DocumentNumber
 
 DEFAULT_PREFIX = "HD"
-KIND_CODES = {"needs-report": "XQ", "plan": "FA", "approval-form": "SP"}
+KIND_CODES = {
+    "needs-report": "XQ",
+    "plan": "FA",
+    "approval-form": "SP",
+    "vendor-comparison": "BX",
+    "meeting-minutes": "JY",
+}
 ATTEMPTS = 20
 
 

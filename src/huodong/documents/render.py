@@ -1,8 +1,12 @@
-"""The three named documents of the planning phase and how to render them (DOC-1, DOC-2, DOC-3).
+"""The named documents of an event and how to render them: the planning phase's three (DOC-1, DOC-2,
+DOC-3) and the preparation phase's (issue 8, point 9: 《供应商比选表》 VD-1/VD-2, 《执行会议纪要》 TR-1,
+and the Excel lists 《活动物料明细表》 MT-1 and the RACI matrix TM-1).
 
 ``document_render`` is the one entry point the pages, the API and ``huodong export`` call: it gathers the
 data, lays it out in the requested language and writes Word (python-docx) or PDF (WeasyPrint, from the
-same HTML the browser's print view shows).
+same HTML the browser's print view shows). A spreadsheet document has no layout: its kind names the
+writer that makes the .xlsx (preparation's, with the same columns as its import), and it has no print
+view.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from django.utils.translation import gettext_lazy, override
 
 from huodong.core.errors import DomainError, NotFound
 from huodong.events.models import Event
+from huodong.preparation import documents as preparation_documents
 
 from . import layouts, selectors
 from .layouts import Layout, page_label_parts
@@ -27,7 +32,9 @@ from .numbers import document_number, version_key
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 PDF_CONTENT_TYPE = "application/pdf"
-FORMATS: dict[str, str] = {"docx": DOCX_CONTENT_TYPE, "pdf": PDF_CONTENT_TYPE}
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+FORMATS: dict[str, str] = {"docx": DOCX_CONTENT_TYPE, "pdf": PDF_CONTENT_TYPE, "xlsx": XLSX_CONTENT_TYPE}
+WORD_PDF: tuple[str, ...] = ("docx", "pdf")
 DEFAULT_LANGUAGE = "zh-hans"
 
 
@@ -36,8 +43,15 @@ class DocumentKind:
     slug: str
     title: Any  # lazy translation
     rule: str
-    template: str
-    build: Callable[[Event], Layout]
+    template: str  # the print HTML ("" for a spreadsheet)
+    build: Callable[[Event], Layout] | None  # the layout of a Word/PDF document
+    formats: tuple[str, ...] = WORD_PDF
+    write: Callable[[Event], bytes] | None = None  # the .xlsx writer of a spreadsheet document
+    phase: str = "planning"  # the phase whose documents list shows it
+
+    @property
+    def printable(self) -> bool:
+        return self.build is not None
 
 
 def _numbered(layout: Layout, event: Event, key: str) -> Layout:
@@ -72,6 +86,28 @@ def _approval(event: Event) -> Layout:
     return _numbered(layouts.approval_form_layout(data), event, key)
 
 
+def _vendor_comparison(event: Event) -> Layout:
+    data = preparation_documents.vendor_comparison_data(event)
+    return _numbered(preparation_documents.vendor_comparison_layout(data), event, data.content_key())
+
+
+def _meeting_minutes(event: Event) -> Layout:
+    data = preparation_documents.meeting_minutes_data(event)
+    return _numbered(preparation_documents.meeting_minutes_layout(data), event, data.content_key())
+
+
+def _materials_workbook(event: Event) -> bytes:
+    from huodong.preparation.excel_materials import materials_workbook
+
+    return materials_workbook(event)
+
+
+def _raci_workbook(event: Event) -> bytes:
+    from huodong.preparation.excel_raci import raci_workbook
+
+    return raci_workbook(event)
+
+
 DOCUMENTS: dict[str, DocumentKind] = {
     kind.slug: kind
     for kind in (
@@ -85,6 +121,42 @@ DOCUMENTS: dict[str, DocumentKind] = {
             "DOC-3",
             "documents/approval_form.html",
             _approval,
+        ),
+        DocumentKind(
+            "vendor-comparison",
+            gettext_lazy("供应商比选表"),
+            "VD-1",
+            "documents/vendor_comparison.html",
+            _vendor_comparison,
+            phase="preparation",
+        ),
+        DocumentKind(
+            "meeting-minutes",
+            gettext_lazy("执行会议纪要"),
+            "TR-1",
+            "documents/meeting_minutes.html",
+            _meeting_minutes,
+            phase="preparation",
+        ),
+        DocumentKind(
+            "materials-list",
+            gettext_lazy("活动物料明细表"),
+            "MT-1",
+            "",
+            None,
+            ("xlsx",),
+            _materials_workbook,
+            "preparation",
+        ),
+        DocumentKind(
+            "raci-matrix",
+            gettext_lazy("RACI 矩阵"),
+            "TM-1",
+            "",
+            None,
+            ("xlsx",),
+            _raci_workbook,
+            "preparation",
         ),
     )
 }
@@ -116,9 +188,29 @@ def document_kind_get(doc: str) -> DocumentKind:
     return kind
 
 
-def _check_format(fmt: str) -> None:
-    if fmt not in FORMATS:
-        raise DomainError({"format": [_("不支持的格式「%(fmt)s」,只能是 docx 或 pdf。") % {"fmt": fmt}]})
+def _check_format(kind: DocumentKind, fmt: str) -> None:
+    if fmt not in kind.formats:
+        raise DomainError(
+            {
+                "format": [
+                    _("不支持的格式「%(fmt)s」,只能是 %(allowed)s。")
+                    % {"fmt": fmt, "allowed": _(" 或 ").join(kind.formats)}
+                ]
+            }
+        )
+
+
+def _printable(kind: DocumentKind) -> Callable[[Event], Layout]:
+    """The layout builder of a Word/PDF document; a spreadsheet has none (no print view)."""
+    if kind.build is None:
+        raise NotFound(
+            {
+                "doc": [
+                    _("《%(title)s》是 Excel 表格,没有打印预览,请下载 Excel 文件。") % {"title": kind.title}
+                ]
+            }
+        )
+    return kind.build
 
 
 def _check_language(lang: str | None) -> str:
@@ -153,9 +245,9 @@ def content_disposition(filename: str, fallback: str, *, attachment: bool = True
 
 
 def document_layout(*, event: Event, doc: str, lang: str | None = None) -> Layout:
-    kind = document_kind_get(doc)
+    build = _printable(document_kind_get(doc))
     with override(_check_language(lang)):
-        return kind.build(event)
+        return build(event)
 
 
 def document_html(
@@ -163,9 +255,10 @@ def document_html(
 ) -> str:
     """The print HTML of a document: the PDF source, and the browser's print view when ``print_view``."""
     kind = document_kind_get(doc)
+    build = _printable(kind)
     lang = _check_language(lang)
     with override(lang):
-        layout = kind.build(event)
+        layout = build(event)
         before, middle, after = page_label_parts()
         context = {
             "layout": layout,
@@ -174,7 +267,7 @@ def document_html(
             "print_view": print_view,
             "lang": lang,
             "page_counter_css": _page_counter_css(before, middle, after),
-            "formats": list(FORMATS),
+            "formats": list(kind.formats),
         }
         return render_to_string(kind.template, context, request=request if print_view else None)
 
@@ -197,16 +290,19 @@ def _page_counter_css(before: str, middle: str, after: str) -> str:
 
 
 def document_render(*, event: Event, doc: str, fmt: str, lang: str | None = None) -> RenderedDocument:
-    """Render one document of an event as Word or PDF, in ``lang`` (default Chinese)."""
+    """Render one document of an event as Word, PDF or Excel (the formats its kind has), in ``lang``
+    (default Chinese)."""
     kind = document_kind_get(doc)
-    _check_format(fmt)
+    _check_format(kind, fmt)
     lang = _check_language(lang)
     with override(lang):
         filename = document_filename(kind, event, fmt)
-        if fmt == "docx":
+        if fmt == "xlsx" and kind.write is not None:
+            content = kind.write(event)
+        elif fmt == "docx":
             from .docx_render import render_docx
 
-            content = render_docx(kind.build(event))
+            content = render_docx(_printable(kind)(event))
         else:
             from .pdf_render import render_pdf
 

@@ -1,4 +1,5 @@
-"""Document pages of an event: the list of documents, downloads (Word/PDF) and the print view (DOC-1..3)."""
+"""Document pages of an event: the list of documents by phase, downloads (Word/PDF, Excel for the
+spreadsheets) and the print view (DOC-1..3, issue 8 point 9)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from huodong.core.errors import DomainError
@@ -14,7 +16,7 @@ from huodong.core.pageflow import error_page
 from huodong.events.tabs import event_tabs
 
 from .access import document_event, document_readable
-from .render import DOCUMENTS, FORMATS, document_html, document_kind_get, document_render
+from .render import DOCUMENTS, document_html, document_kind_get, document_render
 
 
 def _language(request: HttpRequest) -> str:
@@ -30,17 +32,22 @@ def document_index(request: AuthedRequest, event_id: int) -> HttpResponse:
         event = document_event(user, event_id)
     except DomainError as exc:
         return error_page(request, exc)
-    documents = [
-        {"kind": kind, "formats": list(FORMATS)}
-        for slug, kind in DOCUMENTS.items()
-        if document_readable(user, event, slug)
+    kinds = [kind for slug, kind in DOCUMENTS.items() if document_readable(user, event, slug)]
+    phases = [
+        {
+            "phase": phase,
+            "label": label,
+            "documents": [{"kind": k, "formats": list(k.formats)} for k in kinds if k.phase == phase],
+        }
+        for phase, label in (("planning", _("策划阶段文档")), ("preparation", _("准备阶段文档")))
     ]
     return render(
         request,
         "documents/index.html",
         {
             "event": event,
-            "documents": documents,
+            "phases": [p for p in phases if p["documents"]],
+            "slugs": "|".join(DOCUMENTS),
             "tabs": event_tabs(event.pk, "documents"),
             "nav": event.phase.value,
         },

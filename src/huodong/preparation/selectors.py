@@ -14,13 +14,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
 
 from huodong.core.models import User
 from huodong.events.lifecycle import Criterion
 from huodong.events.models import Event
-from huodong.events.steps import Step
+from huodong.events.steps import Step, step_index
 
 from .models import (
     MaterialItem,
@@ -91,15 +93,38 @@ def quote_count_required(need: VendorNeed) -> int:
     return scoring_weights().min_quotes
 
 
+# Where each open point is fixed: the page (url name, taking ``event_id``) of its area.
+FIX_PAGES: dict[str, str] = {
+    "preparation.team_leader": "preparation:team",
+    "preparation.raci": "preparation:raci",
+    "task_overdue": "preparation:team",
+    "preparation.vendor_quotes": "preparation:vendor_needs",
+    "preparation.vendor_contracts": "preparation:vendor_needs",
+    "budget_overcommitted": "preparation:vendor_needs",
+    "preparation.internal_resources": "preparation:resources",
+    "request_due": "preparation:resources",
+    "preparation.materials_listed": "preparation:materials",
+    "preparation.materials_accepted": "preparation:materials",
+    "material_overdue": "preparation:materials",
+    "preparation.meeting_held": "preparation:training",
+    "preparation.meeting_attendance": "preparation:training",
+}
+
+
 @dataclass
 class OpenPoint:
-    """One thing still to do before the event is ready, for the readiness page."""
+    """One thing still to do before the event is ready, for the readiness page: an unmet criterion of a
+    gate (``severity`` "bad", it blocks the gate) or a warning ("warn": flagged, it does not block)."""
 
     step: str
     code: str
     text: Any
     url_name: str = ""
     severity: str = "bad"  # bad: blocks a gate; warn: flagged, does not block
+
+    def __post_init__(self) -> None:
+        if not self.url_name:
+            self.url_name = FIX_PAGES.get(self.code, "")
 
 
 @dataclass
@@ -130,7 +155,29 @@ def _names(items: list[str], limit: int = 5) -> str:
     return shown + (_("等 %(n)s 项") % {"n": len(items)} if len(items) > limit else "")
 
 
+def _request_label(r: ResourceRequest) -> str:
+    return f"{r.department.display_name}:{r.what[:30]}"
+
+
+def _material_settled(m: MaterialItem) -> bool:
+    if m.status == MaterialItem.Status.WAIVED:
+        return bool(m.waive_reason.strip())
+    return m.status == MaterialItem.Status.ACCEPTED
+
+
+def _attendance_recorded(meeting: Training) -> bool:
+    """Attendance is recorded when it was saved and every expected person is marked attended or missed."""
+    rows = list(meeting.attendance.all())
+    return (
+        meeting.attendance_recorded_at is not None
+        and bool(rows)
+        and all(r.attended is not None for r in rows)
+    )
+
+
 def readiness(event: Event, now: dt.datetime | None = None) -> Readiness:
+    """The three gates of preparation with every criterion, and the warnings that do not block (issue 8,
+    point 8). ``now`` is for tests; the gates call it without."""
     now = now or timezone.now()
     today = timezone.localdate(now, event.tz) if hasattr(event, "tz") else now.date()
     result = Readiness(event=event)
@@ -191,24 +238,32 @@ def readiness(event: Event, now: dt.datetime | None = None) -> Readiness:
         .exclude(status=ResourceRequest.Status.CANCELLED)
         .select_related("department")
     )
-    unconfirmed = [
-        f"{r.department.display_name}:{r.what[:30]}"
-        for r in requests
-        if r.status != ResourceRequest.Status.CONFIRMED
-    ]
+    pending = [_request_label(r) for r in requests if r.status == ResourceRequest.Status.PENDING]
+    declined = [_request_label(r) for r in requests if r.status == ResourceRequest.Status.DECLINED]
+    request_problems = []
+    if pending:
+        request_problems.append(_("内部资源协调 %(items)s尚未确认。") % {"items": _names(pending)})
+    if declined:
+        # A declined request is not support confirmed: ask again (another department, another way) or
+        # cancel it once it is no longer needed.
+        request_problems.append(
+            _("内部资源协调 %(items)s已被拒绝;请调整后重新提出,或在不再需要时取消。")
+            % {"items": _names(declined)}
+        )
     resources.append(
         Criterion(
             "preparation.internal_resources",
             _("内部资源协调均已由相关部门确认(IR-1)"),
-            met=not unconfirmed,
-            detail=_("内部资源协调 %(items)s尚未确认。") % {"items": _names(unconfirmed)},
+            met=not request_problems,
+            detail="".join(str(p) for p in request_problems),
         )
     )
     result.checks[Step.RESOURCES.value] = resources
 
     # ---- 物料筹备 (MT-1)
     materials = list(MaterialItem.objects.filter(event=event))
-    not_accepted = [m.name for m in materials if not m.is_done]
+    # 不再需要 counts only with its reason (MT-1: waived with a reason); a bare waiver is still open.
+    not_accepted = [m.name for m in materials if not _material_settled(m)]
     result.checks[Step.MATERIALS.value] = [
         Criterion(
             "preparation.materials_listed",
@@ -225,9 +280,13 @@ def readiness(event: Event, now: dt.datetime | None = None) -> Readiness:
     ]
 
     # ---- 人员培训 (TR-1)
-    meetings = list(Training.objects.filter(event=event, kind=Training.Kind.EXECUTION_MEETING))
+    meetings = list(
+        Training.objects.filter(event=event, kind=Training.Kind.EXECUTION_MEETING).prefetch_related(
+            "attendance"
+        )
+    )
     held = [m for m in meetings if m.held_at is not None]
-    recorded = [m for m in held if m.attendance_recorded_at is not None]
+    recorded = [m for m in held if _attendance_recorded(m)]
     result.checks[Step.TRAINING.value] = [
         Criterion(
             "preparation.meeting_held",
@@ -241,7 +300,7 @@ def readiness(event: Event, now: dt.datetime | None = None) -> Readiness:
             "preparation.meeting_attendance",
             _("执行会议已登记出席情况(TR-1)"),
             met=bool(recorded),
-            detail=_("请登记执行会议的出席情况。"),
+            detail=_("请为每位应出席人员登记出席或缺席。"),
         ),
     ]
 
@@ -289,6 +348,94 @@ def readiness(event: Event, now: dt.datetime | None = None) -> Readiness:
     return result
 
 
+# ---------------------------------------------------------------- the readiness page and API
+GATE_STEPS: tuple[str, ...] = (Step.RESOURCES.value, Step.MATERIALS.value, Step.TRAINING.value)
+
+
+# A page that may be missing, and the page to send people to instead.
+FIX_FALLBACKS: dict[str, str] = {"preparation:raci": "preparation:team"}
+
+
+def fix_url(url_name: str, event_id: int) -> str:
+    """The page where an open point is fixed, or "" while that page does not exist (yet)."""
+    while url_name:
+        try:
+            return reverse(url_name, kwargs={"event_id": event_id})
+        except NoReverseMatch:
+            url_name = FIX_FALLBACKS.get(url_name, "")
+    return ""
+
+
+@dataclass
+class GateReport:
+    step: str
+    label: Any
+    state: str  # passed: the event has left this step; current: it is at it; upcoming: not yet there
+    criteria: list[dict[str, Any]]
+
+    @property
+    def met(self) -> bool:
+        return all(c["met"] for c in self.criteria)
+
+
+@dataclass
+class ReadinessReport:
+    """What the readiness page and ``GET /events/{id}/readiness`` show: the three gates with every
+    criterion, and every open point (unmet criteria first, then warnings), each with the page fixing it."""
+
+    event: Event
+    gates: list[GateReport]
+    open_points: list[dict[str, Any]]
+
+    @property
+    def ready(self) -> bool:
+        return all(g.met for g in self.gates)
+
+    @property
+    def blocking_count(self) -> int:
+        return sum(1 for p in self.open_points if p["severity"] == "bad")
+
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for p in self.open_points if p["severity"] == "warn")
+
+
+def _gate_state(event: Event, step: str) -> str:
+    if event.step == Step.CLOSED:
+        return "passed"
+    here, there = step_index(event.step), step_index(step)
+    return "passed" if here > there else "current" if here == there else "upcoming"
+
+
+def readiness_report(event: Event, now: dt.datetime | None = None) -> ReadinessReport:
+    result = readiness(event, now)
+    labels = dict(Step.choices)
+    gates = [
+        GateReport(
+            step=step,
+            label=labels[step],
+            state=_gate_state(event, step),
+            criteria=[
+                {**c.as_dict(), "url": "" if c.met else fix_url(FIX_PAGES.get(c.code, ""), event.pk)}
+                for c in result.criteria(step)
+            ],
+        )
+        for step in GATE_STEPS
+    ]
+    points = [
+        {
+            "step": p.step,
+            "step_label": force_str(labels.get(p.step, p.step)),
+            "code": p.code,
+            "text": force_str(p.text),
+            "severity": p.severity,
+            "url": fix_url(p.url_name, event.pk),
+        }
+        for p in result.open_points()
+    ]
+    return ReadinessReport(event=event, gates=gates, open_points=points)
+
+
 def committed_by_line(event: Event) -> dict[int, Decimal]:
     """``budget line id → amount committed`` by the chosen quotes of the event's vendor needs (VD-1)."""
     totals: dict[int, Decimal] = defaultdict(lambda: ZERO)
@@ -331,4 +478,12 @@ def expired_qualifications_of(quotes: list[Quote], on: dt.date | None = None) ->
     return out
 
 
-__all__ = ["Q", "readiness", "scoring_weights", "raci_problems", "my_tasks", "committed_by_line"]
+__all__ = [
+    "Q",
+    "readiness",
+    "readiness_report",
+    "scoring_weights",
+    "raci_problems",
+    "my_tasks",
+    "committed_by_line",
+]

@@ -88,3 +88,15 @@ def test_the_huodong_command_forwards_export_to_the_management_command(records, 
     assert code == 0
     assert path.read_bytes().startswith(b"%PDF-")
     assert str(path) in capsys.readouterr().out
+
+
+def test_the_huodong_command_exports_an_excel_document_in_its_own_format(records, tmp_path):
+    # REQ: MT-1 — 《活动物料明细表》 from the command line, xlsx being its only format (no --format given).
+    from openpyxl import load_workbook
+
+    path = tmp_path / "materials.xlsx"
+    code = cli.main(["export", "materials-list", "--event", str(records.event.pk), "--out", str(path)])
+    assert code == 0
+    sheet = load_workbook(path).active
+    assert sheet is not None and sheet.title == "物料明细"
+    assert [c.value for c in sheet[1]][:3] == ["类别", "物料名称", "数量"]

@@ -23,7 +23,8 @@ def test_libreoffice_opens_each_word_document_and_reads_its_content(records, tmp
     src = tmp_path / "docx"
     out = tmp_path / "txt"
     src.mkdir()
-    for doc in DOCUMENTS:
+    word = [doc for doc, kind in DOCUMENTS.items() if "docx" in kind.formats]
+    for doc in word:
         (src / f"{doc}.docx").write_bytes(document_render(event=records.event, doc=doc, fmt="docx").content)
     profile = tmp_path / "lo-profile"  # a profile of its own: no clash with another soffice running
     result = subprocess.run(
@@ -36,14 +37,14 @@ def test_libreoffice_opens_each_word_document_and_reads_its_content(records, tmp
             "txt:Text (encoded):UTF8",
             "--outdir",
             str(out),
-            *[str(src / f"{doc}.docx") for doc in DOCUMENTS],
+            *[str(src / f"{doc}.docx") for doc in word],
         ],
         capture_output=True,
         text=True,
         timeout=240,
     )
     assert result.returncode == 0, result.stderr
-    texts = {doc: (out / f"{doc}.txt").read_text(encoding="utf-8") for doc in DOCUMENTS}
+    texts = {doc: (out / f"{doc}.txt").read_text(encoding="utf-8") for doc in word}
     expected = {
         "needs-report": ["活动需求调研报告", records.report.audience_persona, "李总监", "业务部门目标"],
         "plan": [

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from huodong.core.services import token_create
-from huodong.documents.render import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE
+from huodong.documents.render import DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE, XLSX_CONTENT_TYPE
 from tests.factories import login
 
 from .readers import docx_kv, docx_read, docx_table, pdf_text
@@ -207,7 +207,7 @@ def test_the_documents_route_is_in_the_openapi_document_as_a_binary_file(client)
     # REQ: DOC-2
     paths = client.get("/api/openapi.json").json()["paths"]
     responses = paths["/api/events/{event_id}/documents/{doc}.{fmt}"]["get"]["responses"]
-    assert set(responses["200"]["content"]) == {DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE}
+    assert set(responses["200"]["content"]) == {DOCX_CONTENT_TYPE, PDF_CONTENT_TYPE, XLSX_CONTENT_TYPE}
 
 
 def test_file_names_replace_characters_a_file_system_refuses(as_organiser, event):

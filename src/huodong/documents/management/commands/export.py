@@ -1,8 +1,9 @@
-"""``huodong export needs-report|plan|approval-form --event ID --format docx|pdf --out PATH [--lang en]
-[--as USERNAME]``.
+"""``huodong export needs-report|plan|approval-form|vendor-comparison|meeting-minutes --event ID
+--format docx|pdf --out PATH [--lang en] [--as USERNAME]``.
 
-Writes one document of an event (DOC-1, DOC-2, DOC-3). ``--out`` is a file path, or an existing
-directory to write the document there under its Chinese file name.
+Writes one document of an event (DOC-1, DOC-2, DOC-3, issue 8 point 9; a spreadsheet — materials-list,
+raci-matrix — as xlsx, its only format, which is also its default). ``--out`` is a file path, or an
+existing directory to write the document there under its Chinese file name.
 
 The event is loaded through the one access function (``events.access.event_for``), as every page and API
 operation does. ``--as USERNAME`` exports as that person: they must be allowed to read the document (the
@@ -37,7 +38,13 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("document", choices=list(DOCUMENTS), help=" | ".join(DOCUMENTS))
         parser.add_argument("--event", type=int, required=True, help="活动编号 / event id")
-        parser.add_argument("--format", choices=list(FORMATS), default="docx", dest="fmt")
+        parser.add_argument(
+            "--format",
+            choices=list(FORMATS),
+            default=None,
+            dest="fmt",
+            help="docx | pdf | xlsx(默认:该文档的第一种格式,一般为 docx / default: the document's first format)",
+        )
         parser.add_argument(
             "--out", required=True, help="输出文件或已存在的目录 / output file or existing directory"
         )
@@ -59,10 +66,9 @@ class Command(BaseCommand):
             ) from exc
         except DomainError as exc:
             raise CommandError(exc.message) from exc
+        fmt = options["fmt"] or DOCUMENTS[options["document"]].formats[0]
         try:
-            rendered = document_render(
-                event=event, doc=options["document"], fmt=options["fmt"], lang=options["lang"]
-            )
+            rendered = document_render(event=event, doc=options["document"], fmt=fmt, lang=options["lang"])
         except DomainError as exc:
             raise CommandError(exc.message) from exc
         out = Path(options["out"])
