@@ -231,6 +231,14 @@ class BudgetLine(Revisioned):
     def __str__(self) -> str:
         return self.item
 
+    @property
+    def category_label(self) -> str:
+        """The category's name in the reader's language: a built-in one in English when the reader reads
+        English (``selectors_plan.budget_categories``), a custom one as the planner typed it."""
+        from .selectors_plan import category_labels
+
+        return category_labels(self.plan.event).get(self.category) or self.category_name or self.category
+
 
 class Risk(Revisioned):
     """A line of the risk register: the on-site incident log (EX-5) reads it."""

@@ -29,6 +29,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import translation
 from django.utils.encoding import force_str
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from huodong.core.audit import audit_record
@@ -63,6 +64,40 @@ HEADERS: tuple[str, ...] = (
     "状态",
     "备注",
 )
+# The same columns in English: an English reader exports with these, and either set is read back.
+SHEET_EN = "Materials"
+HEADERS_EN: tuple[str, ...] = (
+    "Category",
+    "Item",
+    "Quantity",
+    "Specification",
+    "Owner",
+    "Deadline",
+    "Vendor",
+    "Status",
+    "Note",
+)
+HEADER_ALIASES: dict[str, str] = {en.lower(): zh for en, zh in zip(HEADERS_EN, HEADERS, strict=True)}
+
+
+def _english() -> bool:
+    return (get_language() or "").startswith("en")
+
+
+def headers() -> tuple[str, ...]:
+    """The column headers in the active language (the import reads both)."""
+    return HEADERS_EN if _english() else HEADERS
+
+
+def sheet_title() -> str:
+    return SHEET_EN if _english() else SHEET
+
+
+def _canonical(header: Any) -> str:
+    text = str(header).strip() if header is not None else ""
+    return HEADER_ALIASES.get(text.lower(), text)
+
+
 FIELDS: tuple[str, ...] = ("kind", "name", "quantity", "spec", "owner", "due_on", "vendor", "status", "note")
 WIDTHS: tuple[int, ...] = (12, 28, 8, 24, 14, 13, 24, 10, 40)
 MAX_IMPORT_BYTES = 5 * 1024 * 1024
@@ -123,8 +158,8 @@ def materials_workbook(event: Event) -> bytes:
     owners = owner_labels([m.owner for m in items if m.owner is not None])
     wb = Workbook()
     ws = wb.active
-    ws.title = SHEET
-    ws.append(list(HEADERS))
+    ws.title = sheet_title()
+    ws.append(list(headers()))
     bold = Font(bold=True)
     fill = PatternFill("solid", fgColor="EEF1F4")
     for cell in ws[1]:
@@ -134,14 +169,14 @@ def materials_workbook(event: Event) -> bytes:
     for item in items:
         ws.append(
             [
-                _zh(MaterialItem.Kind(item.kind).label),
+                str(MaterialItem.Kind(item.kind).label),
                 item.name,
                 item.quantity,
                 item.spec,
                 owners.get(item.owner_id, "") if item.owner_id else "",
                 item.due_on,
                 item.vendor.name if item.vendor is not None else "",
-                _zh(MaterialItem.Status(item.status).label),
+                str(MaterialItem.Status(item.status).label),
                 item.note,
             ]
         )
@@ -152,7 +187,8 @@ def materials_workbook(event: Event) -> bytes:
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(HEADERS))}{max(1, len(items) + 1)}"
-    wb.properties.title = f"活动物料明细表 · {event.name}"[:255]
+    title = str(_("活动物料明细表"))
+    wb.properties.title = f"{title} · {event.name}"[:255]
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
@@ -241,7 +277,7 @@ def read_sheet(data: bytes, filename: str = "") -> Sheet:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
         names = list(wb.sheet_names)
         headers: dict[str, list[Any]] = {}
-        for name in sorted(names, key=lambda n: n.strip() != SHEET):
+        for name in sorted(names, key=lambda n: n.strip() not in (SHEET, SHEET_EN)):
             first = wb.get_sheet_by_name(name).to_python(skip_empty_area=False, nrows=1)
             headers[name] = first[0] if first else []
         chosen, columns = _choose_sheet(names, headers)
@@ -278,17 +314,18 @@ def read_sheet(data: bytes, filename: str = "") -> Sheet:
     return Sheet(name=chosen, columns=columns, rows=rows)
 
 
-def _choose_sheet(names: list[str], headers: dict[str, list[Any]]) -> tuple[str, dict[str, int]]:
+def _choose_sheet(names: list[str], headers_of: dict[str, list[Any]]) -> tuple[str, dict[str, int]]:
     """The sheet whose first row holds the headers (物料明细 first); a missing column is named."""
-    expected = "、".join(HEADERS)
-    for name in sorted(names, key=lambda n: n.strip() != SHEET):
+    shown = dict(zip(HEADERS, headers(), strict=True))  # canonical header → as the reader reads it
+    expected = "、".join(headers())
+    for name in sorted(names, key=lambda n: n.strip() not in (SHEET, SHEET_EN)):
         found: dict[str, int] = {}
-        for i, value in enumerate(headers.get(name, [])):
-            text = str(value).strip() if value is not None else ""
+        for i, value in enumerate(headers_of.get(name, [])):
+            text = _canonical(value)
             if text in HEADERS and text not in found:
                 found[text] = i
-        if len(found) >= 2 or (name.strip() == SHEET and found):
-            missing = [h for h in HEADERS if h not in found]
+        if len(found) >= 2 or (name.strip() in (SHEET, SHEET_EN) and found):
+            missing = [shown[h] for h in HEADERS if h not in found]
             if missing:
                 raise _file_refused(
                     _("工作表「%(sheet)s」缺少列:%(missing)s。第 1 行须为表头:%(expected)s。")
@@ -406,8 +443,8 @@ def check_rows(sheet: Sheet, ctx: _Context) -> tuple[list[Row], list[Problem]]:
     ready: list[Row] = []
     seen: dict[tuple[str, str], int] = {}
     col = sheet.columns
-    kinds_allowed = "、".join(_zh(label) for _c, label in MaterialItem.Kind.choices)
-    statuses_allowed = "、".join(_zh(label) for _c, label in MaterialItem.Status.choices)
+    kinds_allowed = str(_("、")).join(str(label) for _c, label in MaterialItem.Kind.choices)
+    statuses_allowed = str(_("、")).join(str(label) for _c, label in MaterialItem.Status.choices)
     for number, cells in sheet.rows:
 
         def cell(header: str, cells: list[Any] = cells) -> Any:

@@ -123,7 +123,7 @@ class NeedForm(_Editable):
         super().__init__(*args, edit=edit, **kwargs)
         self.fields["budget_line"].choices = [  # type: ignore[attr-defined]
             ("", _("(不关联预算)")),
-            *[(line.pk, f"{line.category_name} · {line.item}") for line in lines or []],
+            *[(line.pk, f"{line.category_label} · {line.item}") for line in lines or []],
         ]
         self.fields["owner"].queryset = _people()  # type: ignore[attr-defined]
 

@@ -608,7 +608,11 @@ def contract_of(need: VendorNeed) -> Contract | None:
 def budget_lines_of(event: Event) -> list[Any]:
     from huodong.planning.models import BudgetLine
 
-    return list(BudgetLine.objects.filter(plan__event=event).order_by("position", "id"))
+    return list(
+        BudgetLine.objects.filter(plan__event=event)
+        .select_related("plan__event__event_type")
+        .order_by("position", "id")
+    )
 
 
 def _need_missing(need_id: int) -> Any:

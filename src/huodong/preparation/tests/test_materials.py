@@ -570,3 +570,24 @@ def test_extra_columns_are_ignored_but_a_far_away_cell_is_refused(prep, organise
         xl.materials_import(actor=organiser, event=prep, data=out.getvalue())
     assert "第 500 列" in exc.value.message
     assert MaterialItem.objects.count() == 1
+
+
+def test_an_english_reader_exports_english_columns_and_imports_them_back(prep, organiser, vendor):
+    # REQ: MT-1 — the same columns in the reader's language; either set of headers is read back
+    from django.utils import translation
+
+    add(prep, organiser, name="海报", quantity=10)
+    with translation.override("en"):
+        wb = load_workbook(io.BytesIO(xl.materials_workbook(prep)))
+        assert wb.sheetnames == [xl.SHEET_EN]
+        ws = wb[xl.SHEET_EN]
+        assert [c.value for c in ws[1]] == list(xl.HEADERS_EN)
+        assert ws.cell(2, 1).value == "Publicity materials"
+        ws.cell(2, 3).value = 25
+        ws.cell(2, 8).value = "Ordered"
+        out = io.BytesIO()
+        wb.save(out)
+        result = xl.materials_import(actor=organiser, event=prep, data=out.getvalue())
+    assert (result.created, result.updated) == (0, 1)
+    poster = MaterialItem.objects.get(event=prep, name="海报")
+    assert (poster.quantity, poster.status) == (25, "ordered")

@@ -136,7 +136,7 @@ def _context(
         "import_form": forms.get("import") or MaterialImportForm(prefix="imp"),
         "import_refused": import_refused,
         "max_import_rows": f"{excel_materials.MAX_IMPORT_ROWS:,}",
-        "headers": excel_materials.HEADERS,
+        "headers": excel_materials.headers(),
         "file_types": services.allowed_file_types_label(),
     }
 
