@@ -10,4 +10,4 @@ class DocumentsConfig(AppConfig):
     def ready(self) -> None:
         from huodong.events.tabs import register_event_tab
 
-        register_event_tab(key="documents", label=_("文档"), url_name="documents:index", order=50)
+        register_event_tab(key="documents", label=_("文档"), url_name="documents:index", order=90)

@@ -246,7 +246,9 @@ def _member_label(member: TeamMember) -> Any:
 
 def _leader_unset(event: Event, actor: User | None, *, keep: int | None = None) -> None:
     """The current leader (other than ``keep``) stops being the leader: one leader per event (TM-1)."""
-    leaders = TeamMember.objects.select_for_update().filter(event=event, is_leader=True)
+    leaders = (
+        TeamMember.objects.select_for_update(of=("self",)).filter(event=event, is_leader=True).order_by("id")
+    )
     if keep is not None:
         leaders = leaders.exclude(pk=keep)
     for former in leaders:
