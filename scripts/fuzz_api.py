@@ -8,8 +8,8 @@ What it does, in order:
 
 1. a fresh database: a SQLite file in a temporary directory, or a new PostgreSQL database
    ``huodong_fuzz_<random>`` created on the server named by ``DATABASE_URL`` (dropped at the end);
-2. ``huodong manage migrate``, ``huodong demo`` (the personas and 「智启未来·2026新品发布会」 with its
-   planning), one more event at 需求洞察 created through the API, and a token for each persona fuzzed;
+2. ``huodong manage migrate``, ``huodong demo`` (the personas, 「智启未来·2026新品发布会」 with its
+   planning and 「智启未来·华东巡展(杭州站)」 in preparation, so the preparation operations reach records), one more event at 需求洞察 created through the API, and a token for each persona fuzzed;
 3. ``huodong serve`` (gunicorn, the production server) on a free loopback port;
 4. schemathesis against ``/api/openapi.json`` once per persona (administrator, the event's organiser, a
    colleague with no part in it), each bounded by ``--max-examples`` and a share of ``--budget`` seconds.
@@ -71,6 +71,19 @@ out = {
     "review_id": ids(m.DepartmentReview),
     "number": sorted(set(m.PlanVersion.objects.values_list("number", flat=True)))[:10],
 }
+from huodong.preparation import models as p
+out.update({
+    "group_id": ids(p.TeamGroup),
+    "member_id": ids(p.TeamMember),
+    "task_id": ids(p.Task),
+    "vendor_id": ids(p.Vendor),
+    "qualification_id": ids(p.VendorQualification),
+    "need_id": ids(p.VendorNeed),
+    "quote_id": ids(p.Quote),
+    "request_id": ids(p.ResourceRequest),
+    "material_id": ids(p.MaterialItem),
+    "training_id": ids(p.Training),
+})
 from huodong.events.steps import Step
 steps = list(Step.values)
 print("IDS=" + json.dumps({"ids": {k: v for k, v in out.items() if v}, "steps": steps}))

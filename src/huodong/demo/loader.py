@@ -1,4 +1,5 @@
-"""Build the demo: personas for every role and 「智启未来·2026新品发布会」 using the spec's example figures."""
+"""Build the demo: personas for every role, 「智启未来·2026新品发布会」 in planning using the spec's example
+figures, and 「智启未来·华东巡展(杭州站)」 approved and in preparation (``preparation_demo``)."""
 
 from __future__ import annotations
 
@@ -77,4 +78,7 @@ def demo_load() -> dict[str, Any]:
     from .planning_demo import demo_planning_load
 
     demo_planning_load(event=event, people=by_name)
-    return {"event": event, "people": people}
+    from .preparation_demo import demo_preparation_load
+
+    prepared = demo_preparation_load(people=by_name)
+    return {"event": event, "prepared_event": prepared, "people": people}
