@@ -7,13 +7,27 @@ from django.http import HttpRequest
 
 
 def my_tasks(request: HttpRequest) -> dict[str, Any]:
-    """``my_task_count`` for the navigation: the signed-in person's open tasks (R or A) across events."""
+    """For the navigation: ``my_task_count``, the signed-in person's open tasks (R or A) across events, and
+    ``my_request_count`` / ``has_requests``, the requests to their department waiting for an answer (IR-1)
+    and whether it has any at all (the 协作请求 link shows only then)."""
+    empty = {"my_task_count": 0, "my_request_count": 0, "has_requests": False}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"my_task_count": 0}
+        return empty
+    from .models import ResourceRequest
     from .selectors import my_open_task_count
 
     try:
-        return {"my_task_count": my_open_task_count(user)}
+        mine = ResourceRequest.objects.none()
+        if user.department_id is not None:
+            mine = ResourceRequest.objects.filter(department_id=user.department_id).exclude(
+                status=ResourceRequest.Status.CANCELLED
+            )
+        pending = mine.filter(status=ResourceRequest.Status.PENDING).count()
+        return {
+            "my_task_count": my_open_task_count(user),
+            "my_request_count": pending,
+            "has_requests": bool(pending) or mine.exists(),
+        }
     except DatabaseError:  # the database may not be migrated yet (health page, first start)
-        return {"my_task_count": 0}
+        return empty

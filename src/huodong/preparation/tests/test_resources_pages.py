@@ -260,3 +260,18 @@ def test_the_pages_in_english(client, prep_event, organiser):
     client.post("/i18n/setlang/", {"language": "en", "next": "/"})
     html = client.get(_url(prep_event)).content.decode()
     assert "Technology" in html
+
+
+def test_the_navigation_leads_a_department_to_its_requests_with_the_pending_count(
+    client, prep_event, tech_li, organiser
+):
+    # REQ: IR-1 — the department's people find the requests waiting for them from any page
+    login(client, tech_li)
+    assert 'data-testid="nav-requests"' not in client.get(reverse("events:list")).content.decode()
+    _row(prep_event)
+    _row(prep_event, what="签到区无线网络")
+    html = client.get(reverse("events:list")).content.decode()
+    link = html[html.index('data-testid="nav-requests"') :]
+    assert link[: link.index("</a>")].endswith('<span class="badge">2</span>')
+    login(client, organiser)  # another department: no link
+    assert 'data-testid="nav-requests"' not in client.get(reverse("events:list")).content.decode()

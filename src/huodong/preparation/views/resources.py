@@ -211,7 +211,7 @@ def _inbox(
         )
     pending = [r for r in rows if r["obj"].status == ResourceRequest.Status.PENDING]
     context = {
-        "nav": "inbox",
+        "nav": "requests",
         "department": user.department,
         "pending": pending,
         "answered": [r for r in rows if r["obj"].status != ResourceRequest.Status.PENDING],
