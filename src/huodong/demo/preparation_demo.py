@@ -231,7 +231,12 @@ def _vendors(event: Event, people: dict[str, User]) -> None:
                 cases=cases,
             )
             vendor_services.qualification_add(
-                actor=organiser, vendor_id=vendor.pk, name=qual, number=number, expires_on=expires, system=True
+                actor=organiser,
+                vendor_id=vendor.pk,
+                name=qual,
+                number=number,
+                expires_on=expires,
+                system=True,
             )
     venue_line = event.plan.budget_lines.filter(category="venue").order_by("position", "id").first()
     need = vendor_services.need_add(

@@ -130,13 +130,13 @@ class MaterialPatch(Schema):
     note: Note | None = None
 
 
-class StatusIn(Schema):
+class MaterialStatusIn(Schema):
     revision: Revision | None = None
     status: Code = Field(..., description=STATUSES)
     reason: Reason = Field("", description="状态为 waived(不再需要)时必填")
 
 
-class TemplateOut(Schema):
+class MaterialsTemplateOut(Schema):
     created: int
     existing: int
 
@@ -242,7 +242,7 @@ def add_material(request: HttpRequest, event_id: Id, payload: MaterialIn, respon
 
 @router.post(
     "/events/{event_id}/materials/from-template",
-    response={200: TemplateOut, **WRITE_ERRORS},
+    response={200: MaterialsTemplateOut, **WRITE_ERRORS},
     summary="按活动类型模板生成物料(可重复执行,不会重复生成)",
 )
 def materials_from_template(request: HttpRequest, event_id: Id):  # noqa: ANN201
@@ -331,7 +331,7 @@ def delete_material(request: HttpRequest, event_id: Id, material_id: Id, revisio
     summary="更改物料状态(物料负责人也可)",
 )
 def set_material_status(  # noqa: ANN201
-    request: HttpRequest, event_id: Id, material_id: Id, payload: StatusIn, response: HttpResponse
+    request: HttpRequest, event_id: Id, material_id: Id, payload: MaterialStatusIn, response: HttpResponse
 ):
     retry_on_conflict(services.material_status_set)(
         actor=actor(request),

@@ -179,12 +179,12 @@ class RaciIn(Schema):
     )
 
 
-class StatusIn(Schema):
+class TaskStatusIn(Schema):
     revision: Revision | None = None
     status: Status_ = Field(..., description=STATUSES)
 
 
-class TemplateOut(Schema):
+class TasksTemplateOut(Schema):
     created: int
     tasks: list[TaskOut]
 
@@ -385,7 +385,7 @@ def add_task(request: HttpRequest, event_id: Id, payload: TaskIn, response: Http
 
 @router.post(
     "/events/{event_id}/tasks/from-template",
-    response={200: TemplateOut, **WRITE_ERRORS},
+    response={200: TasksTemplateOut, **WRITE_ERRORS},
     summary="按活动类型的倒排日程生成标准任务(已有的不重复)",
 )
 def tasks_from_template(request: HttpRequest, event_id: Id):  # noqa: ANN201
@@ -457,7 +457,9 @@ def put_raci(request: HttpRequest, event_id: Id, task_id: Id, payload: RaciIn, r
     response={200: TaskOut, **EDIT_ERRORS},
     summary="更新任务状态(任务的 R、A 人员或策划人员)",
 )
-def post_status(request: HttpRequest, event_id: Id, task_id: Id, payload: StatusIn, response: HttpResponse):  # noqa: ANN201
+def post_status(
+    request: HttpRequest, event_id: Id, task_id: Id, payload: TaskStatusIn, response: HttpResponse
+):  # noqa: ANN201
     retry_on_conflict(task_services.task_status_set)(
         actor=actor(request),
         event=event_id,

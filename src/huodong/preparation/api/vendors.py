@@ -163,7 +163,7 @@ class WeightsIn(Schema):
 
 
 # ---------------------------------------------------------------- schemas: needs, quotes, contracts
-class AttachmentOut(Schema):
+class QuoteAttachmentOut(Schema):
     id: int
     revision: int
     original_name: str
@@ -188,7 +188,7 @@ class QuoteOut(Schema):
     delivery_score: int | None
     note: str
     expired_qualifications: list[str]
-    attachments: list[AttachmentOut]
+    attachments: list[QuoteAttachmentOut]
 
 
 class ContractOut(Schema):
@@ -239,7 +239,7 @@ class LineOut(Schema):
     over: bool
 
 
-class NeedsOut(Schema):
+class VendorNeedsOut(Schema):
     min_quotes: int
     needs: list[NeedOut]
     budget_lines: list[LineOut]
@@ -630,7 +630,7 @@ def put_weights(request: HttpRequest, payload: WeightsIn, response: HttpResponse
 # ---------------------------------------------------------------- vendor needs
 @router.get(
     "/events/{event_id}/vendor-needs",
-    response={200: NeedsOut, **READ_ERRORS},
+    response={200: VendorNeedsOut, **READ_ERRORS},
     summary="采购需求(含报价、合同)与预算承诺",
 )
 def list_needs(request: HttpRequest, event_id: Id):  # noqa: ANN201
@@ -743,7 +743,7 @@ def delete_quote(request: HttpRequest, event_id: Id, quote_id: Id, revision: Rev
 
 @router.post(
     "/events/{event_id}/quotes/{quote_id}/attachments",
-    response={201: AttachmentOut, **WRITE_ERRORS},
+    response={201: QuoteAttachmentOut, **WRITE_ERRORS},
     summary="上传报价附件(multipart)",
 )
 def add_quote_attachment(  # noqa: ANN201
