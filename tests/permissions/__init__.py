@@ -17,15 +17,4 @@ AREA_NAMES = ("preparation_team", "preparation_vendors", "preparation_resources"
               "preparation_training", "preparation_readiness")  # fmt: skip
 
 
-def _load() -> list[ModuleType]:
-    modules = []
-    for name in AREA_NAMES:
-        try:
-            modules.append(import_module(f"tests.permissions.{name}"))
-        except ModuleNotFoundError as error:
-            if error.name != f"tests.permissions.{name}":
-                raise
-    return modules
-
-
-AREAS = _load()
+AREAS: list[ModuleType] = [import_module(f"tests.permissions.{name}") for name in AREA_NAMES]

@@ -120,7 +120,12 @@ class AttendanceForm(forms.Form):
                 initial={True: self.YES, False: self.NO}.get(a.attended),  # type: ignore[arg-type]
             )
             self.fields[f"n_{a.person_id}"] = forms.CharField(
-                label=_("备注"), max_length=NOTE_MAX, required=False, initial=a.note
+                label=_("备注"),
+                max_length=NOTE_MAX,
+                required=False,
+                initial=a.note,
+                # The table shows no label beside each note: the box names itself, with whose note it is.
+                widget=forms.TextInput(attrs={"aria-label": _("%(name)s 的备注") % {"name": a.person.name}}),
             )
 
     @property

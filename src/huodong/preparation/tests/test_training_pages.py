@@ -218,3 +218,17 @@ def test_an_unknown_training_is_404(client, prep_event, organiser):
     login(client, organiser)
     assert client.get(_url(prep_event, "training_detail", training_id=999999)).status_code == 404
     assert client.post(_url(prep_event, "training_attendance", training_id=999999), {}).status_code == 404
+
+
+def test_each_attendance_note_box_says_whose_note_it_is(client, prep_event, organiser, marketing_mgr):
+    # REQ: TR-1 — the attendance table has no label beside each note: a screen reader hears whose it is
+    from huodong.preparation.models import TrainingAttendance
+
+    m = _meeting(prep_event)
+    TrainingAttendance.objects.get_or_create(training=m, person=marketing_mgr)
+    m.held_at = m.starts_at
+    m.save()
+    login(client, organiser)
+    html = client.get(_url(prep_event, "training_detail", training_id=m.pk)).content.decode()
+    assert f'name="n_{marketing_mgr.pk}"' in html
+    assert f'aria-label="{marketing_mgr.name} 的备注"' in html
