@@ -171,7 +171,20 @@ def _prepare(event: Event, people: dict[str, User]) -> None:
         ("checkin_staff", "logistics", "签到台与资料发放", False),
     ]
     for username, group, duties, leader in roster:
-        if not TeamMember.objects.filter(event=event, person=people[username]).exists():
+        member = TeamMember.objects.filter(event=event, person=people[username]).first()
+        if member is not None and member.group_id is None and not member.duties:
+            # On the roster since the groups were made (the event's planning team): placed and given duties.
+            team_services.member_update(
+                actor=organiser,
+                event=event,
+                member_id=member.pk,
+                seen=member.revision,
+                group=groups.get(group),
+                duties=duties,
+                is_leader=leader,
+                system=True,
+            )
+        elif member is None:
             team_services.member_add(
                 actor=organiser,
                 event=event,

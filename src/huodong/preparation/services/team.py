@@ -86,7 +86,23 @@ def _defaults_create(event: Event, actor: User | None) -> int:
         audit_record(
             actor=actor, action="team.group.add", target=group, event_id=event.pk, after=snapshot(group)
         )
+    _roster_from_event(event, actor)
     return len(DEFAULT_GROUPS)
+
+
+def _roster_from_event(event: Event, actor: User | None) -> None:
+    """The TM-1 team starts as the event's team of the planning phase: its owner and team members go on
+    the roster (in no group yet, no leader named), so the two lists agree from the first day."""
+    people = [event.owner, *event.team_members.filter(is_active=True).order_by("id")]
+    on_roster = set(TeamMember.objects.filter(event=event).values_list("person_id", flat=True))
+    for person in people:
+        if person is None or not person.is_active or person.pk in on_roster:
+            continue
+        on_roster.add(person.pk)
+        member = TeamMember.objects.create(event=event, person=person)
+        audit_record(
+            actor=actor, action="team.member.add", target=member, event_id=event.pk, after=snapshot(member)
+        )
 
 
 @transaction.atomic
@@ -295,6 +311,8 @@ def member_add(
     audit_record(
         actor=actor, action="team.member.add", target=member, event_id=locked.pk, after=snapshot(member)
     )
+    if person.pk != locked.owner_id:  # one team: the event's own list (its overview) names them too
+        locked.team_members.add(person)
     return member
 
 
@@ -358,4 +376,5 @@ def member_remove(
     audit_record(
         actor=actor, action="team.member.remove", target=member, event_id=locked.pk, before=snapshot(member)
     )
+    locked.team_members.remove(member.person)
     member.delete()

@@ -78,8 +78,10 @@ def test_member_forms_and_the_leader_rule(client, prep_event, organiser, staff, 
     assert not TeamMember.objects.filter(person=staff).exists()
     resp = client.post(url(prep_event, "team/members/add/"), {"mem-person": ""})
     assert resp.status_code == 400
+    # The owner is on the roster from the start (the event's planning team): named leader by editing.
+    owner = TeamMember.objects.get(event=prep_event, person=organiser)
     resp = client.post(
-        url(prep_event, "team/members/add/"), {"mem-person": organiser.pk, "mem-is_leader": "on"}
+        url(prep_event, f"team/members/{owner.pk}/"), {"revision": owner.revision, "is_leader": "on"}
     )
     assert resp.status_code == 302
     assert TeamMember.objects.get(event=prep_event, is_leader=True).person == organiser

@@ -133,3 +133,18 @@ def test_a_roster_member_is_on_the_events_team(prep_event, organiser, engineer):
 
     svc.member_add(actor=organiser, event=prep_event, person=engineer)
     assert Member.TEAM in event_access(engineer, prep_event).members
+
+
+def test_the_tm1_team_and_the_events_team_are_one_list(prep_event, organiser, staff, engineer):
+    # REQ: TM-1 — the project team starts as the event's planning team and both lists stay the same
+    prep_event.team_members.add(staff)
+    svc.team_defaults(prep_event, organiser)
+    assert set(TeamMember.objects.filter(event=prep_event).values_list("person", flat=True)) == {
+        organiser.pk,
+        staff.pk,
+    }
+    member = svc.member_add(actor=organiser, event=prep_event, person=engineer, duties="现场网络")
+    assert engineer in prep_event.team_members.all()  # the overview's 团队成员 names them too
+    svc.member_remove(actor=organiser, event=prep_event, member_id=member.pk, seen=member.revision)
+    assert engineer not in prep_event.team_members.all()
+    assert svc.team_defaults(prep_event, organiser) == 0  # once only: nobody is added again
