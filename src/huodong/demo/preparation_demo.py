@@ -263,7 +263,7 @@ def _vendors(event: Event, people: dict[str, User]) -> None:
         owner=organiser,
         system=True,
     )
-    for name, (amount, includes, days, (qual, cases, delivery)) in QUOTES.items():
+    for name, (amount, includes, days, (qual_score, cases_score, delivery_score)) in QUOTES.items():
         vendor_services.quote_add(
             actor=organiser,
             event=event,
@@ -272,8 +272,8 @@ def _vendors(event: Event, people: dict[str, User]) -> None:
             amount=Decimal(amount),
             includes=includes,
             delivery_on=(event.starts_at - dt.timedelta(days=days)).date(),
-            qualification_score=qual,
-            cases_score=cases,
-            delivery_score=delivery,
+            qualification_score=qual_score,
+            cases_score=cases_score,
+            delivery_score=delivery_score,
             system=True,
         )

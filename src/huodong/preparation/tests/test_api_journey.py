@@ -42,7 +42,7 @@ class Api:
     def send(
         self, method: str, path: str, body: dict[str, Any], expect: int = 200, rev: int | None = None
     ) -> Any:
-        headers = {"HTTP_IF_MATCH": f'"r{rev}"'} if rev is not None else {}
+        headers: dict[str, Any] = {"HTTP_IF_MATCH": f'"r{rev}"'} if rev is not None else {}
         response = self.client.generic(method, f"/api{path}", json.dumps(body), "application/json", **headers)
         assert response.status_code == expect, (method, path, response.status_code, response.content[:400])
         return response.json() if response.content else None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.db import connection, connections
@@ -89,7 +90,7 @@ def _post(secret: str, url: str, body: dict, method: str = "POST", revision: int
     import json
 
     client = Client(HTTP_AUTHORIZATION=f"Bearer {secret}", raise_request_exception=False)
-    headers = {"HTTP_IF_MATCH": f'"r{revision}"'} if revision is not None else {}
+    headers: dict[str, Any] = {"HTTP_IF_MATCH": f'"r{revision}"'} if revision is not None else {}
     return client.generic(method, url, json.dumps(body), "application/json", **headers).status_code
 
 
