@@ -23,8 +23,6 @@ revision it saw (409 when someone saved first).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
 from typing import Any
 
 from django.core.files import File
@@ -39,16 +37,14 @@ from huodong.core.errors import DomainError, NotAllowed, NotFound
 from huodong.core.models import User
 from huodong.core.services import owner_check
 from huodong.core.text import text_clean
+from huodong.core.uploads import (
+    allowed_label,
+    content_type_of,
+    file_sha256,
+    upload_check,
+)
 from huodong.events.access import Need, event_access, event_for, step_require
 from huodong.events.models import Event
-from huodong.planning.services.attachments import (
-    ALLOWED_KINDS,
-    EXTENSION_KIND,
-    _clean_name,
-    _size_label,
-    _sniff,
-    max_upload_bytes,
-)
 
 from ..models import MaterialFile, MaterialItem, Vendor
 from ..rules import PREPARATION_STEPS, preparation_event_lock
@@ -70,7 +66,6 @@ MATERIAL_FIELDS = (
 )
 # Photos of the delivery, the design as PDF or Office files.
 FILE_KINDS = ("pdf", "png", "jpeg", "docx", "xlsx", "pptx")
-FILE_EXTENSIONS = {ext: kind for ext, kind in EXTENSION_KIND.items() if kind in FILE_KINDS}
 KIND_ORDER = {k: i for i, k in enumerate(MaterialItem.Kind.values)}
 # The next status of the quick buttons (待下单 → 已下单 → 已到货 → 已验收).
 NEXT_STATUS = {
@@ -490,41 +485,12 @@ def materials_from_template(
 
 # ---------------------------------------------------------------- photos and files of an item
 def allowed_file_types_label() -> str:
-    return ", ".join(f".{ext}" for ext in FILE_EXTENSIONS)
+    return allowed_label(FILE_KINDS)
 
 
 def _check_file(file: File | None) -> tuple[str, str]:
     """The upload's clean name and extension, or a refusal on ``file`` naming what is wrong."""
-    if file is None:
-        raise DomainError({"file": [_("请选择要上传的文件。")]})
-    name = _clean_name(getattr(file, "name", "") or "")
-    size = int(getattr(file, "size", 0) or 0)
-    ext = os.path.splitext(name)[1].lower().lstrip(".")
-    limit = max_upload_bytes()
-    problem: Any = None
-    if not name:
-        problem = _("文件缺少文件名。")
-    elif size <= 0:
-        problem = _("文件「%(name)s」是空的。") % {"name": name}
-    elif size > limit:
-        problem = _("文件「%(name)s」大小为 %(size)s,超过上限 %(limit)s。") % {
-            "name": name,
-            "size": _size_label(size),
-            "limit": _size_label(limit),
-        }
-    elif ext not in FILE_EXTENSIONS:
-        problem = _("不允许上传「.%(ext)s」类型的文件;允许的类型:%(allowed)s。") % {
-            "ext": ext[:20] or "?",
-            "allowed": allowed_file_types_label(),
-        }
-    elif not _sniff(FILE_EXTENSIONS[ext], file):
-        problem = _("文件「%(name)s」的内容不是真正的 %(kind)s 文件(扩展名与内容不符),已拒绝。") % {
-            "name": name,
-            "kind": ALLOWED_KINDS[FILE_EXTENSIONS[ext]].label,
-        }
-    if problem is not None:
-        raise DomainError({"file": [problem]})
-    return name, ext
+    return upload_check(file, field="file", kinds=FILE_KINDS)
 
 
 @transaction.atomic
@@ -535,18 +501,13 @@ def material_file_add(
     locked, row = _lock_for_item(actor=actor, event=event, material_id=material_id, system=system)
     name, ext = _check_file(file)
     assert file is not None  # _check_file refused a missing file
-    digest = hashlib.sha256()
-    file.seek(0)
-    for chunk in file.chunks() if hasattr(file, "chunks") else iter(lambda: file.read(65536), b""):
-        digest.update(chunk)
-    file.seek(0)
-    sha256 = digest.hexdigest()
+    sha256 = file_sha256(file)
     stored_file = MaterialFile(
         item=row,
         event=locked,
         original_name=name,
         size=int(getattr(file, "size", 0) or 0),
-        content_type=ALLOWED_KINDS[FILE_EXTENSIONS[ext]].content_type,
+        content_type=content_type_of(ext),
         sha256=sha256,
         uploaded_by=actor if actor is not None and actor.is_authenticated else None,
     )

@@ -24,8 +24,6 @@ actor's right and the step on the locked row), then the need, then its quotes. R
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import os
 import re
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -47,16 +45,15 @@ from huodong.core.models import Role, User
 from huodong.core.money import money_parse
 from huodong.core.services import notify, owner_check
 from huodong.core.text import text_clean
+from huodong.core.uploads import (
+    ALLOWED_KINDS,
+    allowed_label,
+    content_type_of,
+    file_sha256,
+    upload_check,
+)
 from huodong.events.access import Need, event_for
 from huodong.events.models import Event
-from huodong.planning.services.attachments import (
-    ALLOWED_KINDS,
-    EXTENSION_KIND,
-    _clean_name,
-    _size_label,
-    _sniff,
-    max_upload_bytes,
-)
 
 from ..models import (
     Contract,
@@ -202,51 +199,16 @@ def can_record_exception(actor: User | None) -> bool:
 
 
 def _upload_check(file: Any, *, field: str, kinds: tuple[str, ...]) -> tuple[str, str]:
-    """The upload's clean name and extension, or a refusal on ``field`` naming what is wrong: empty,
-    over the size limit, not an allowed kind, or content that does not match its extension."""
-    if file is None:
-        raise DomainError({field: [_("请选择要上传的文件。")]})
-    name = _clean_name(getattr(file, "name", "") or "")
-    size = int(getattr(file, "size", 0) or 0)
-    ext = os.path.splitext(name)[1].lower().lstrip(".")
-    limit = max_upload_bytes()
-    allowed = ", ".join(f".{e}" for e, k in EXTENSION_KIND.items() if k in kinds)
-    if not name:
-        message: Any = _("文件缺少文件名。")
-    elif size <= 0:
-        message = _("文件「%(name)s」是空的。") % {"name": name}
-    elif size > limit:
-        message = _("文件「%(name)s」大小为 %(size)s,超过上限 %(limit)s。") % {
-            "name": name,
-            "size": _size_label(size),
-            "limit": _size_label(limit),
-        }
-    elif EXTENSION_KIND.get(ext) not in kinds:
-        message = _("不允许上传「.%(ext)s」类型的文件;允许的类型:%(allowed)s。") % {
-            "ext": ext[:20] or "?",
-            "allowed": allowed,
-        }
-    elif not _sniff(EXTENSION_KIND[ext], file):
-        message = _("文件「%(name)s」的内容不是真正的 %(kind)s 文件(扩展名与内容不符),已拒绝。") % {
-            "name": name,
-            "kind": ALLOWED_KINDS[EXTENSION_KIND[ext]].label,
-        }
-    else:
-        return name, ext
-    raise DomainError({field: [message]})
+    """The upload's clean name and extension, or a refusal on ``field`` (``core.uploads``)."""
+    return upload_check(file, field=field, kinds=kinds)
 
 
 def allowed_upload_label(kinds: tuple[str, ...]) -> str:
-    return ", ".join(f".{e}" for e, k in EXTENSION_KIND.items() if k in kinds)
+    return allowed_label(kinds)
 
 
 def _sha256(file: Any) -> str:
-    digest = hashlib.sha256()
-    file.seek(0)
-    for chunk in file.chunks() if hasattr(file, "chunks") else iter(lambda: file.read(65536), b""):
-        digest.update(chunk)
-    file.seek(0)
-    return digest.hexdigest()
+    return file_sha256(file)
 
 
 def _actor_or_none(actor: User | None) -> User | None:
@@ -980,7 +942,7 @@ def _attachment_store(
         event=event,
         original_name=name,
         size=int(getattr(file, "size", 0) or 0),
-        content_type=ALLOWED_KINDS[EXTENSION_KIND[ext]].content_type,
+        content_type=content_type_of(ext),
         sha256=sha,
         uploaded_by=_actor_or_none(actor),
     )

@@ -29,6 +29,7 @@ from huodong.core.concurrency import retry_on_conflict, revision_of
 from huodong.core.errors import DomainError, NotAllowed
 from huodong.core.http import AuthedRequest, actor
 from huodong.core.pageflow import action_post, error_page, event_page, form_post
+from huodong.core.uploads import max_upload_bytes
 from huodong.events.access import Need, event_access
 from huodong.events.models import Event
 from huodong.events.steps import Step
@@ -405,7 +406,7 @@ def _need_context(
             or RatingForm(
                 prefix="rt", initial={"score": rating.score, "comment": rating.comment} if rating else None
             ),
-            "max_upload_mb": services.max_upload_bytes() // (1024 * 1024),
+            "max_upload_mb": max_upload_bytes() // (1024 * 1024),
         }
     )
     return ctx
