@@ -77,6 +77,7 @@ def test_the_editor_saves_good_rows_with_owner_roles_and_shares(as_admin):
         {"code": "contingency", "name": "应急备用金", "name_en": "Contingency reserve", "share": "7.5"},
         {"code": "", "name": "", "name_en": "", "share": ""},  # a blank row is left out
     ]
+    before = et.revision
     resp = as_admin.post(f"/events/types/{et.pk}/", type_post(et, run_of_show=rows, budget_categories=cats))
     assert resp.status_code == 302, resp.content.decode()[:2000]
     et.refresh_from_db()
@@ -87,7 +88,7 @@ def test_the_editor_saves_good_rows_with_owner_roles_and_shares(as_admin):
         ("contingency", "7.5"),
     ]
     assert et.materials == materials  # the editor leaves the materials as they were
-    assert et.revision == 2
+    assert et.revision == before + 1
     entry = AuditEntry.objects.filter(action="event_type.update", target_id=str(et.pk)).latest("id")
     assert set(entry.after) == {"run_of_show", "budget_categories"}
 
@@ -230,3 +231,59 @@ def test_the_blank_rows_the_page_offers_are_left_out(as_admin):
     assert resp.status_code == 302, resp.content.decode()[:3000]
     et.refresh_from_db()
     assert et.risks == risks_before[1:]  # the deleted row is gone, the blank ones were not added
+
+
+# ---------------------------------------------------------------- the project team's groups (issue 8, TM-2)
+def test_each_built_in_type_names_its_project_groups():
+    # REQ: TM-2 — the spec's 执行组, 宣传组, 后勤组; a summit adds speakers, an appreciation hospitality
+    groups = {
+        et.code: [g["code"] for g in et.team_groups] for et in EventType.objects.filter(is_builtin=True)
+    }
+    assert groups["product-launch"] == ["execution", "publicity", "logistics"]
+    assert groups["industry-summit"][-1] == "speakers"
+    assert groups["customer-appreciation"][-1] == "hospitality"
+    assert groups["brand-salon"] == ["execution", "publicity"]
+    for rows in EventType.objects.values_list("team_groups", flat=True):
+        assert all(g["name"] and g["name_en"] and g["duties"] for g in rows)
+
+
+def test_the_editor_saves_project_groups_and_refuses_bad_ones(as_admin):
+    # REQ: TM-2 — administrators edit a type's groups; a repeated code or a group without a name is refused
+    et = salon()
+    groups = [
+        *[dict(g) for g in et.team_groups],
+        {"code": "guests", "name": "嘉宾组", "name_en": "Guests", "duties": "嘉宾邀约"},
+    ]
+    post = type_post(et)
+    post.update(_rows("team-groups", groups, ("code", "name", "name_en", "duties")))
+    resp = as_admin.post(f"/events/types/{et.pk}/", post)
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    et.refresh_from_db()
+    assert [g["code"] for g in et.team_groups] == ["execution", "publicity", "guests"]
+    bad = [dict(g) for g in et.team_groups]
+    bad[2]["code"] = "execution"
+    bad[1]["name"] = ""
+    post = type_post(et)
+    post.update(_rows("team-groups", bad, ("code", "name", "name_en", "duties")))
+    resp = as_admin.post(f"/events/types/{et.pk}/", post)
+    html = resp.content.decode()
+    assert resp.status_code == 400
+    assert "第 3 行" in html and "execution" in html and "第 2 行" in html
+    assert [g["code"] for g in EventType.objects.get(pk=et.pk).team_groups] == [
+        "execution",
+        "publicity",
+        "guests",
+    ]
+
+
+def _rows(prefix: str, rows: list[dict[str, Any]], columns: tuple[str, ...]) -> dict[str, str]:
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": str(len(rows)),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "50",
+    }
+    for i, row in enumerate(rows):
+        for column in columns:
+            data[f"{prefix}-{i}-{column}"] = str(row.get(column, ""))
+    return data

@@ -37,6 +37,8 @@ class EventType(Revisioned):
     risks = models.JSONField(_("默认风险预案"), default=_default_list, blank=True)
     materials = models.JSONField(_("默认物料"), default=_default_list, blank=True)
     schedule = models.JSONField(_("相对日程"), default=_default_list, blank=True)
+    # TM-2: the groups of the project team an event of this type starts with (code, name, name_en, duties).
+    team_groups = models.JSONField(_("项目组"), default=_default_list, blank=True)
 
     class Meta:
         verbose_name = _("活动类型")

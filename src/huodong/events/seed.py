@@ -369,6 +369,37 @@ DEFAULT_SCHEDULE: list[dict[str, Any]] = [
     {"code": "owners_on_site", "name": "环节负责人到位", "offset_minutes": -30, "rule": "EX-3"},
 ]
 
+
+# TM-2: the project team's groups. The spec's three for every type; a summit adds speakers, an appreciation
+# evening hospitality, a promotion sales support; a salon, small, runs with two.
+def _group(code: str, name: str, name_en: str, duties: str) -> dict[str, str]:
+    return {"code": code, "name": name, "name_en": name_en, "duties": duties}
+
+
+EXECUTION_GROUP = _group("execution", "执行组", "Execution", "场地对接、流程执行、现场控场")
+PUBLICITY_GROUP = _group("publicity", "宣传组", "Publicity", "物料设计、推广宣传、媒体对接")
+LOGISTICS_GROUP = _group("logistics", "后勤组", "Logistics", "物资采购、嘉宾接待、应急物资")
+DEFAULT_TEAM_GROUPS: list[dict[str, str]] = [EXECUTION_GROUP, PUBLICITY_GROUP, LOGISTICS_GROUP]
+TEAM_GROUPS: dict[str, list[dict[str, str]]] = {
+    "product-launch": DEFAULT_TEAM_GROUPS,
+    "industry-summit": [
+        *DEFAULT_TEAM_GROUPS,
+        _group("speakers", "嘉宾组", "Speakers", "演讲嘉宾邀约与对接、议程与讲稿协调、嘉宾接送"),
+    ],
+    "customer-appreciation": [
+        *DEFAULT_TEAM_GROUPS,
+        _group("hospitality", "接待组", "Hospitality", "客户迎宾与座次、餐饮与节目衔接、礼品发放"),
+    ],
+    "promotion": [
+        *DEFAULT_TEAM_GROUPS,
+        _group("sales-support", "销售支持组", "Sales support", "促销政策讲解、订单登记、现场成交跟进"),
+    ],
+    "brand-salon": [
+        _group("execution", "执行组", "Execution", "场地对接、流程执行、物资与嘉宾接待"),
+        PUBLICITY_GROUP,
+    ],
+}
+
 BUILTIN_TYPES: list[dict[str, Any]] = [
     {
         "code": "product-launch",
@@ -435,4 +466,6 @@ def seed_event_types(EventType: Any) -> None:  # noqa: N803  (a historical model
             **{key: spec[key] for key in TYPE_TEMPLATE_KEYS},
             "schedule": DEFAULT_SCHEDULE,
         }
+        if any(f.name == "team_groups" for f in EventType._meta.get_fields()):  # from migration 0005 on
+            defaults["team_groups"] = TEAM_GROUPS[spec["code"]]
         EventType.objects.update_or_create(code=spec["code"], defaults=defaults)

@@ -50,10 +50,17 @@ _CATEGORY_TEXT = (
     ("name", _("科目名称"), 100, True, True),
     ("name_en", _("英文名称"), 100, False, True),
 )
+_GROUP_TEXT = (
+    ("code", _("代码"), 40, True, True),
+    ("name", _("组名"), 100, True, True),
+    ("name_en", _("英文名称"), 100, False, True),
+    ("duties", _("职责"), 2000, False, False),
+)
 SECTION_LABELS: dict[str, Any] = {
     "run_of_show": _("默认流程"),
     "risks": _("风险预案"),
     "budget_categories": _("预算科目"),
+    "team_groups": _("项目组"),
 }
 
 
@@ -100,7 +107,8 @@ def template_section_clean(
     title and a duration of 1–600 whole minutes; risks — the risk, likelihood and impact (低/中/高) and a
     response; budget categories — a unique code, a name and a typical share in percent (0–100, one
     decimal), the shares adding up to 100 with the contingency reserve present and its share inside the
-    organisation's PL-3 band. Every row may name an owner role of ``OWNER_ROLES``.
+    organisation's PL-3 band; project groups (TM-2) — a unique code and a name. Every row of the run of show
+    and the risks may name an owner role of ``OWNER_ROLES``.
     """
     errors: list[tuple[int | None, str, str]] = []
     if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
@@ -150,31 +158,13 @@ def template_section_clean(
                 for k in ("risk", "likelihood", "impact", "response", "backup", "owner_role")
                 if k in out
             }
+        elif section == "team_groups":
+            # TM-2: a group has a unique code and a name; its duties are what the team page shows.
+            _texts(row, number, _GROUP_TEXT, out, errors)
+            _code_check(out.get("code", ""), number, codes, errors)
         else:
             _texts(row, number, _CATEGORY_TEXT, out, errors)
-            code = out.get("code", "")
-            if code and not _CODE.match(code):
-                errors.append(
-                    (
-                        number,
-                        "code",
-                        row_message(number, _("代码只能由小写字母、数字、连字符和下划线组成。")),
-                    )
-                )
-            elif code in codes:
-                errors.append(
-                    (
-                        number,
-                        "code",
-                        row_message(
-                            number,
-                            _("代码「%(code)s」与第 %(other)s 行重复。")
-                            % {"code": code, "other": codes[code]},
-                        ),
-                    )
-                )
-            elif code:
-                codes[code] = number
+            _code_check(out.get("code", ""), number, codes, errors)
             raw = str(row.get("share") if row.get("share") is not None else "").strip().rstrip("%").strip()
             try:
                 share = Decimal(raw)
@@ -195,6 +185,27 @@ def template_section_clean(
     if section == "budget_categories" and not errors:
         _shares_check(clean, band, errors)
     return clean, errors
+
+
+def _code_check(code: str, number: int, codes: dict[str, int], errors: list) -> None:
+    """A row's code: lower-case letters, digits, hyphens and underscores, not used by an earlier row."""
+    if code and not _CODE.match(code):
+        errors.append(
+            (number, "code", row_message(number, _("代码只能由小写字母、数字、连字符和下划线组成。")))
+        )
+    elif code in codes:
+        errors.append(
+            (
+                number,
+                "code",
+                row_message(
+                    number,
+                    _("代码「%(code)s」与第 %(other)s 行重复。") % {"code": code, "other": codes[code]},
+                ),
+            )
+        )
+    elif code:
+        codes[code] = number
 
 
 def _share_text(share: Decimal) -> str:

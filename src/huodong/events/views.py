@@ -281,7 +281,7 @@ def _template_band() -> tuple[Decimal, Decimal]:
 
 def _rows_summary(key: str, rows: Any) -> str:
     """A template section in one line, for the stale notice ("7 行:签到、开场、…")."""
-    name = {"run_of_show": "title", "risks": "risk", "budget_categories": "name"}[key]
+    name = {"run_of_show": "title", "risks": "risk", "budget_categories": "name", "team_groups": "name"}[key]
     items = [str(r.get(name) or "") for r in rows or [] if isinstance(r, dict) and r]
     if key == "budget_categories":
         items = [

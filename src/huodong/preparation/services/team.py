@@ -24,6 +24,7 @@ from huodong.core.errors import DomainError, NotFound
 from huodong.core.models import Role, User
 from huodong.core.text import text_clean
 from huodong.events.models import Event
+from huodong.events.seed import DEFAULT_TEAM_GROUPS
 
 from ..models import TeamGroup, TeamMember
 from ..rules import preparation_event_lock
@@ -33,11 +34,7 @@ LEADER_DEPARTMENT = "marketing"
 LEADER_ROLES = (Role.ORGANISER, Role.ADMIN)
 
 # TM-2: the default groups and what each does (the specification's examples).
-DEFAULT_GROUPS: tuple[dict[str, str], ...] = (
-    {"code": "execution", "name": "执行组", "name_en": "Execution", "duties": "场地对接、流程执行、现场控场"},
-    {"code": "publicity", "name": "宣传组", "name_en": "Publicity", "duties": "物料设计、推广宣传、媒体对接"},
-    {"code": "logistics", "name": "后勤组", "name_en": "Logistics", "duties": "物资采购、嘉宾接待、应急物资"},
-)
+DEFAULT_GROUPS: tuple[dict[str, str], ...] = tuple(DEFAULT_TEAM_GROUPS)  # when a type names none
 GROUP_FIELDS = ("name", "name_en", "duties")
 MEMBER_FIELDS = ("group", "duties", "is_leader")
 
@@ -81,13 +78,41 @@ def leader_problem(person: User) -> Any:
 def _defaults_create(event: Event, actor: User | None) -> int:
     if TeamGroup.objects.filter(event=event).exists():
         return 0
-    for position, spec in enumerate(DEFAULT_GROUPS, start=1):
+    groups = type_groups(event)
+    for position, spec in enumerate(groups, start=1):
         group = TeamGroup.objects.create(event=event, position=position, **spec)
         audit_record(
             actor=actor, action="team.group.add", target=group, event_id=event.pk, after=snapshot(group)
         )
     _roster_from_event(event, actor)
-    return len(DEFAULT_GROUPS)
+    return len(groups)
+
+
+def type_groups(event: Event) -> list[dict[str, str]]:
+    """The groups the event's type starts a team with (TM-2: ``EventType.team_groups``, edited by
+    administrators in the type's template), or the spec's three when the type names none."""
+    rows = [
+        r
+        for r in (event.event_type.team_groups or [])
+        if isinstance(r, dict) and r.get("code") and r.get("name")
+    ]
+    source = rows or list(DEFAULT_GROUPS)
+    seen: set[str] = set()
+    groups = []
+    for r in source:
+        code = str(r["code"])[:40]
+        if code in seen:
+            continue
+        seen.add(code)
+        groups.append(
+            {
+                "code": code,
+                "name": str(r["name"])[:100],
+                "name_en": str(r.get("name_en") or "")[:100],
+                "duties": str(r.get("duties") or ""),
+            }
+        )
+    return groups
 
 
 def _roster_from_event(event: Event, actor: User | None) -> None:

@@ -148,3 +148,25 @@ def test_the_tm1_team_and_the_events_team_are_one_list(prep_event, organiser, st
     svc.member_remove(actor=organiser, event=prep_event, member_id=member.pk, seen=member.revision)
     assert engineer not in prep_event.team_members.all()
     assert svc.team_defaults(prep_event, organiser) == 0  # once only: nobody is added again
+
+
+def test_an_event_starts_with_its_types_project_groups(organiser):
+    # REQ: TM-2 — the groups come from the event type's template (a summit adds 嘉宾组)
+    from huodong.events.models import EventType
+    from huodong.planning.tests.conftest import make_event
+
+    summit = make_event(organiser, step=Step.RESOURCES, name="2027 行业峰会")
+    summit.event_type = EventType.objects.get(code="industry-summit")
+    summit.save(update_fields=["event_type"])
+    assert svc.team_defaults(summit, organiser) == 4
+    groups = list(TeamGroup.objects.filter(event=summit).order_by("position"))
+    assert [g.code for g in groups] == ["execution", "publicity", "logistics", "speakers"]
+    assert (
+        groups[-1].name == "嘉宾组" and groups[-1].name_en == "Speakers" and "演讲嘉宾" in groups[-1].duties
+    )
+    EventType.objects.filter(pk=summit.event_type_id).update(team_groups=[])  # a type that names none
+    other = make_event(organiser, step=Step.RESOURCES, name="另一场峰会")
+    other.event_type = EventType.objects.get(code="industry-summit")
+    other.save(update_fields=["event_type"])
+    svc.team_defaults(other, organiser)
+    assert [g.code for g in TeamGroup.objects.filter(event=other)] == ["execution", "publicity", "logistics"]
