@@ -110,6 +110,7 @@ def test_the_event_type_page_adds_a_type(as_admin):
 def test_an_event_type_edited_by_someone_else_meanwhile_is_not_overwritten(as_admin, admin_user):
     # Issue 6, finding 2: every editable record carries a revision, the pages send it with the form.
     salon = EventType.objects.get(code="brand-salon")
+    seen = salon.revision  # what the administrator's page was opened at
     event_type_save(
         actor=admin_user,
         event_type=salon,
@@ -126,7 +127,7 @@ def test_an_event_type_edited_by_someone_else_meanwhile_is_not_overwritten(as_ad
             "code": salon.code,
             "is_active": "on",
             "template_json": "",
-            "revision": "1",
+            "revision": str(seen),
         },
     )
     assert resp.status_code == 409
@@ -140,7 +141,7 @@ def test_an_event_type_edited_by_someone_else_meanwhile_is_not_overwritten(as_ad
             "code": salon.code,
             "is_active": "on",
             "template_json": "",
-            "revision": "2",
+            "revision": str(seen + 1),
         },
     )
     assert resp.status_code == 302
