@@ -175,14 +175,39 @@ def _attendance_recorded(meeting: Training) -> bool:
     )
 
 
-def readiness(event: Event, now: dt.datetime | None = None) -> Readiness:
-    """The three gates of preparation with every criterion, and the warnings that do not block (issue 8,
-    point 8). ``now`` is for tests; the gates call it without."""
-    now = now or timezone.now()
-    today = timezone.localdate(now, event.tz) if hasattr(event, "tz") else now.date()
-    result = Readiness(event=event)
+def _resources_records(event: Event) -> tuple[list[Task], list[Any], list[ResourceRequest]]:
+    tasks = list(tasks_with_people(event).exclude(status=Task.Status.CANCELLED))
+    needs = list(
+        VendorNeed.objects.filter(event=event)
+        .exclude(status=VendorNeed.Status.CANCELLED)
+        .annotate(quote_total=Count("quotes"))
+        .select_related("contract")
+    )
+    requests = list(
+        ResourceRequest.objects.filter(event=event)
+        .exclude(status=ResourceRequest.Status.CANCELLED)
+        .select_related("department")
+    )
+    return tasks, needs, requests
 
-    # ---- 资源协调: team leader (TM-1), RACI (TM-1), vendors (VD-1, VD-2), internal resources (IR-1)
+
+def _materials_records(event: Event) -> list[MaterialItem]:
+    return list(MaterialItem.objects.filter(event=event))
+
+
+def _training_records(event: Event) -> list[Training]:
+    return list(
+        Training.objects.filter(event=event, kind=Training.Kind.EXECUTION_MEETING).prefetch_related(
+            "attendance"
+        )
+    )
+
+
+def _resources_criteria(
+    event: Event, tasks: list[Task], needs: list[Any], requests: list[ResourceRequest]
+) -> list[Criterion]:
+    """资源协调: team leader (TM-1), RACI (TM-1), vendors (VD-1, VD-2), internal resources (IR-1).
+    ``needs`` carry ``quote_total`` (``_resources_records``)."""
     resources: list[Criterion] = []
     has_leader = TeamMember.objects.filter(event=event, is_leader=True).exists()
     resources.append(
@@ -193,7 +218,6 @@ def readiness(event: Event, now: dt.datetime | None = None) -> Readiness:
             detail=_("请在「团队与任务」中指定项目负责人(市场部主管)。"),
         )
     )
-    tasks = list(tasks_with_people(event).exclude(status=Task.Status.CANCELLED))
     bad_raci = [t.title for t in tasks if raci_problems([a.role for a in t.assignments.all()])]
     resources.append(
         Criterion(
@@ -206,12 +230,6 @@ def readiness(event: Event, now: dt.datetime | None = None) -> Readiness:
         )
     )
     weights = scoring_weights()
-    needs = list(
-        VendorNeed.objects.filter(event=event)
-        .exclude(status=VendorNeed.Status.CANCELLED)
-        .annotate(quote_total=Count("quotes"))
-        .select_related("contract")
-    )
     uncontracted = [
         n.title for n in needs if not hasattr(n, "contract") or n.status != VendorNeed.Status.CONTRACTED
     ]
@@ -233,11 +251,6 @@ def readiness(event: Event, now: dt.datetime | None = None) -> Readiness:
             detail=_("采购需求 %(needs)s尚未签订合同。") % {"needs": _names(uncontracted)},
         )
     )
-    requests = list(
-        ResourceRequest.objects.filter(event=event)
-        .exclude(status=ResourceRequest.Status.CANCELLED)
-        .select_related("department")
-    )
     pending = [_request_label(r) for r in requests if r.status == ResourceRequest.Status.PENDING]
     declined = [_request_label(r) for r in requests if r.status == ResourceRequest.Status.DECLINED]
     request_problems = []
@@ -258,13 +271,14 @@ def readiness(event: Event, now: dt.datetime | None = None) -> Readiness:
             detail="".join(str(p) for p in request_problems),
         )
     )
-    result.checks[Step.RESOURCES.value] = resources
+    return resources
 
-    # ---- 物料筹备 (MT-1)
-    materials = list(MaterialItem.objects.filter(event=event))
+
+def _materials_criteria(materials: list[MaterialItem]) -> list[Criterion]:
+    """物料筹备 (MT-1)."""
     # 不再需要 counts only with its reason (MT-1: waived with a reason); a bare waiver is still open.
     not_accepted = [m.name for m in materials if not _material_settled(m)]
-    result.checks[Step.MATERIALS.value] = [
+    return [
         Criterion(
             "preparation.materials_listed",
             _("已编制《活动物料明细表》(MT-1)"),
@@ -279,15 +293,12 @@ def readiness(event: Event, now: dt.datetime | None = None) -> Readiness:
         ),
     ]
 
-    # ---- 人员培训 (TR-1)
-    meetings = list(
-        Training.objects.filter(event=event, kind=Training.Kind.EXECUTION_MEETING).prefetch_related(
-            "attendance"
-        )
-    )
+
+def _training_criteria(meetings: list[Training]) -> list[Criterion]:
+    """人员培训 (TR-1)."""
     held = [m for m in meetings if m.held_at is not None]
     recorded = [m for m in held if _attendance_recorded(m)]
-    result.checks[Step.TRAINING.value] = [
+    return [
         Criterion(
             "preparation.meeting_held",
             _("已召开执行会议(活动前 3 天,TR-1)"),
@@ -304,47 +315,79 @@ def readiness(event: Event, now: dt.datetime | None = None) -> Readiness:
         ),
     ]
 
-    # ---- flagged, not blocking
-    for t in tasks:
-        if t.is_overdue(now):
-            result.warnings.append(
-                OpenPoint(
-                    Step.RESOURCES.value,
-                    "task_overdue",
-                    _("任务「%(t)s」已逾期") % {"t": t.title},
-                    severity="warn",
-                )
-            )
-    for r in requests:
-        if r.status == ResourceRequest.Status.PENDING and r.needed_at - now < REQUEST_WARNING:
-            result.warnings.append(
-                OpenPoint(
-                    Step.RESOURCES.value,
-                    "request_due",
-                    _("%(dept)s尚未确认「%(what)s」,需要时间临近")
-                    % {"dept": r.department.display_name, "what": r.what[:30]},
-                    severity="warn",
-                )
-            )
-    for m in materials:
-        if m.is_overdue(today):
-            result.warnings.append(
-                OpenPoint(
-                    Step.MATERIALS.value,
-                    "material_overdue",
-                    _("物料「%(m)s」已过截止日期") % {"m": m.name},
-                    severity="warn",
-                )
-            )
-    for line in overcommitted_lines(event):
-        result.warnings.append(
-            OpenPoint(
-                Step.RESOURCES.value,
-                "budget_overcommitted",
-                _("预算项「%(item)s」已承诺金额超出预算") % {"item": line["item"]},
-                severity="warn",
-            )
+
+def gate_criteria(event: Event, step: str) -> list[Criterion]:
+    """The criteria of one preparation gate, reading only that gate's records (the gates and the pages
+    that show one gate call this; ``readiness`` reads everything once for the readiness page)."""
+    if step == Step.RESOURCES:
+        return _resources_criteria(event, *_resources_records(event))
+    if step == Step.MATERIALS:
+        return _materials_criteria(_materials_records(event))
+    if step == Step.TRAINING:
+        return _training_criteria(_training_records(event))
+    return []
+
+
+def _warnings(
+    event: Event,
+    tasks: list[Task],
+    requests: list[ResourceRequest],
+    materials: list[MaterialItem],
+    now: dt.datetime,
+) -> list[OpenPoint]:
+    """What is flagged without blocking a gate: late tasks, near requests, late materials, lines over plan."""
+    today = timezone.localdate(now, event.tz) if hasattr(event, "tz") else now.date()
+    warnings = [
+        OpenPoint(
+            Step.RESOURCES.value, "task_overdue", _("任务「%(t)s」已逾期") % {"t": t.title}, severity="warn"
         )
+        for t in tasks
+        if t.is_overdue(now)
+    ]
+    warnings += [
+        OpenPoint(
+            Step.RESOURCES.value,
+            "request_due",
+            _("%(dept)s尚未确认「%(what)s」,需要时间临近")
+            % {"dept": r.department.display_name, "what": r.what[:30]},
+            severity="warn",
+        )
+        for r in requests
+        if r.status == ResourceRequest.Status.PENDING and r.needed_at - now < REQUEST_WARNING
+    ]
+    warnings += [
+        OpenPoint(
+            Step.MATERIALS.value,
+            "material_overdue",
+            _("物料「%(m)s」已过截止日期") % {"m": m.name},
+            severity="warn",
+        )
+        for m in materials
+        if m.is_overdue(today)
+    ]
+    warnings += [
+        OpenPoint(
+            Step.RESOURCES.value,
+            "budget_overcommitted",
+            _("预算项「%(item)s」已承诺金额超出预算") % {"item": line["item"]},
+            severity="warn",
+        )
+        for line in overcommitted_lines(event)
+    ]
+    return warnings
+
+
+def readiness(event: Event, now: dt.datetime | None = None) -> Readiness:
+    """The three gates of preparation with every criterion, and the warnings that do not block (issue 8,
+    point 8), each record read once. ``now`` is for tests."""
+    now = now or timezone.now()
+    tasks, needs, requests = _resources_records(event)
+    materials = _materials_records(event)
+    result = Readiness(event=event)
+    result.checks[Step.RESOURCES.value] = _resources_criteria(event, tasks, needs, requests)
+    result.checks[Step.MATERIALS.value] = _materials_criteria(materials)
+    result.checks[Step.TRAINING.value] = _training_criteria(_training_records(event))
+    result.warnings = _warnings(event, tasks, requests, materials, now)
     return result
 
 

@@ -38,7 +38,7 @@ from huodong.events.tabs import event_tabs
 from ..forms.training import AttendanceForm, HeldForm, MeetingForm, TrainingForm
 from ..models import Training
 from ..rules import PREPARATION_STEPS
-from ..selectors import readiness
+from ..selectors import gate_criteria
 from ..services import training as services
 
 TAB = {"key": "training", "label": gettext_lazy("培训"), "url_name": "preparation:training", "order": 55}
@@ -66,7 +66,7 @@ def _frame(request: AuthedRequest, event: Event) -> dict[str, Any]:
 
 
 def _gate(event: Event) -> list[Criterion]:
-    return list(readiness(event).criteria(Step.TRAINING))
+    return gate_criteria(event, Step.TRAINING)
 
 
 def _label(event: Event, moment: dt.datetime | None) -> str:
