@@ -56,6 +56,22 @@ def tokens_of(user: User) -> QuerySet[ApiToken]:
     return ApiToken.objects.filter(user=user).order_by("-created_at", "-id")
 
 
+def people_named(usernames: list[str]) -> dict[str, User]:
+    """``username → person`` for those of ``usernames`` that exist (active or not), in one query; the
+    caller says what an unknown name means."""
+    return {u.username: u for u in User.objects.filter(username__in=list(dict.fromkeys(usernames)))}
+
+
+def active_people(usernames: list[str], *, field: str) -> list[User]:
+    """The active people called ``usernames``, in order, in one query; the first unknown or inactive name
+    is refused on ``field`` as ``active_person`` refuses it."""
+    found = {u: p for u, p in people_named(usernames).items() if p.is_active}
+    for username in usernames:
+        if username not in found:
+            active_person(username, field=field)  # raises, naming it
+    return [found[u] for u in usernames]
+
+
 def active_person(username: str, *, field: str) -> User:
     """The active person called ``username``; an unknown name is refused on ``field``, naming it."""
     person = User.objects.filter(username=username, is_active=True).first()

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -231,10 +232,11 @@ class BudgetLine(Revisioned):
     def __str__(self) -> str:
         return self.item
 
-    @property
+    @cached_property
     def category_label(self) -> str:
         """The category's name in the reader's language: a built-in one in English when the reader reads
-        English (``selectors_plan.budget_categories``), a custom one as the planner typed it."""
+        English (``selectors_plan.budget_categories``), a custom one as the planner typed it. A list of
+        lines is labelled at once by ``selectors_plan.label_budget_lines``."""
         from .selectors_plan import category_labels
 
         return category_labels(self.plan.event).get(self.category) or self.category_name or self.category

@@ -228,6 +228,14 @@ def category_labels(event: Event | None, plan: Plan | None = None) -> dict[str, 
     return {c["code"]: c["label"] for c in budget_categories(event, plan)} if event is not None else {}
 
 
+def label_budget_lines(event: Event, lines: list[BudgetLine]) -> list[BudgetLine]:
+    """Fill each line's ``category_label`` from one reading of the event's categories (no query per line)."""
+    labels = category_labels(event)
+    for line in lines:
+        line.__dict__["category_label"] = labels.get(line.category) or line.category_name or line.category
+    return lines
+
+
 def _typical_share(value: Any) -> str:
     """A template category's typical share as percent text, or "" when it is missing or not a number."""
     try:

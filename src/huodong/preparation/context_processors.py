@@ -14,20 +14,25 @@ def my_tasks(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return empty
+    from django.db.models import Count, Q
+
     from .models import ResourceRequest
     from .selectors import my_open_task_count
 
     try:
-        mine = ResourceRequest.objects.none()
-        if user.department_id is not None:
-            mine = ResourceRequest.objects.filter(department_id=user.department_id).exclude(
-                status=ResourceRequest.Status.CANCELLED
+        counts = {"pending": 0, "total": 0}
+        if user.department_id is not None:  # one query for both figures, on every page
+            counts = (
+                ResourceRequest.objects.filter(department_id=user.department_id)
+                .exclude(status=ResourceRequest.Status.CANCELLED)
+                .aggregate(
+                    pending=Count("pk", filter=Q(status=ResourceRequest.Status.PENDING)), total=Count("pk")
+                )
             )
-        pending = mine.filter(status=ResourceRequest.Status.PENDING).count()
         return {
             "my_task_count": my_open_task_count(user),
-            "my_request_count": pending,
-            "has_requests": bool(pending) or mine.exists(),
+            "my_request_count": counts["pending"],
+            "has_requests": bool(counts["total"]),
         }
     except DatabaseError:  # the database may not be migrated yet (health page, first start)
         return empty

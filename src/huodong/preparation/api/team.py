@@ -26,7 +26,7 @@ from huodong.core.errors import DomainError
 from huodong.core.http import actor, seen_revision
 from huodong.core.models import User
 from huodong.core.schemas import MAX_ID, ErrorOut, Id, Line, Moment, Revision, StaleErrorOut, Text
-from huodong.core.selectors import active_person
+from huodong.core.selectors import active_person, people_named
 from huodong.events.access import Need, event_for
 from huodong.events.models import Event
 
@@ -441,11 +441,11 @@ def delete_task(request: HttpRequest, event_id: Id, task_id: Id, revision: Revis
     summary="设置任务的 RACI 分工(整体替换;有且只有一个 A,至少一个 R)",
 )
 def put_raci(request: HttpRequest, event_id: Id, task_id: Id, payload: RaciIn, response: HttpResponse):  # noqa: ANN201
-    unknown = [u for u in payload.raci if not User.objects.filter(username=u).exists()]
+    people = people_named(list(payload.raci))
+    unknown = [u for u in payload.raci if u not in people]
     if unknown:
         raise DomainError({"raci": [_("未知的用户「%(u)s」。") % {"u": u} for u in unknown]})
-    ids = dict(User.objects.filter(username__in=list(payload.raci)).values_list("username", "pk"))
-    letters = {ids[u]: letter for u, letter in payload.raci.items()}
+    letters = {people[u].pk: letter for u, letter in payload.raci.items()}
     retry_on_conflict(task_services.task_raci_set)(
         task_id, letters, actor=actor(request), event=event_id, seen=seen_revision(request, payload.revision)
     )

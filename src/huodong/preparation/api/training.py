@@ -26,9 +26,8 @@ from ninja import Field, Router, Schema, Status
 from huodong.core.concurrency import etag, retry_on_conflict
 from huodong.core.errors import DomainError
 from huodong.core.http import actor, seen_revision
-from huodong.core.models import User
 from huodong.core.schemas import ErrorOut, Id, Line, Moment, Revision, StaleErrorOut, Text
-from huodong.core.selectors import active_person
+from huodong.core.selectors import active_people, active_person, people_named
 from huodong.events.access import Need, event_for
 from huodong.events.models import Event
 
@@ -186,7 +185,7 @@ def _people(data: dict[str, Any]) -> dict[str, Any]:
     if "trainer" in data:
         data["trainer"] = active_person(data["trainer"], field="trainer") if data["trainer"] else None
     if data.get("attendees") is not None:
-        data["attendees"] = [active_person(u, field="attendees") for u in data["attendees"]]
+        data["attendees"] = active_people(data["attendees"], field="attendees")
     return data
 
 
@@ -293,7 +292,7 @@ def record_attendance(  # noqa: ANN201
 ):
     _edit_event(request, event_id)
     names = [m.person for m in payload.rows]
-    people = {u.username: u for u in User.objects.filter(username__in=names)}
+    people = people_named(names)
     unknown = [n for n in names if n not in people]
     if unknown:
         raise DomainError({"rows": [_("未知的用户:%(names)s。") % {"names": "、".join(unknown[:10])}]})

@@ -569,11 +569,10 @@ def contract_of(need: VendorNeed) -> Contract | None:
 
 def budget_lines_of(event: Event) -> list[Any]:
     from huodong.planning.models import BudgetLine
+    from huodong.planning.selectors_plan import label_budget_lines
 
-    return list(
-        BudgetLine.objects.filter(plan__event=event)
-        .select_related("plan__event__event_type")
-        .order_by("position", "id")
+    return label_budget_lines(
+        event, list(BudgetLine.objects.filter(plan__event=event).order_by("position", "id"))
     )
 
 
@@ -1579,6 +1578,9 @@ def line_statuses(event: Event, needs: list[VendorNeed]) -> list[LineStatus]:
             LineStatus(line=line, planned=line.amount, committed=committed.get(line.pk, ZERO), needs=[]),
         )
         status.needs.append(need)
+    from huodong.planning.selectors_plan import label_budget_lines
+
+    label_budget_lines(event, [s.line for s in by_line.values()])
     return sorted(by_line.values(), key=lambda s: (s.line.position, s.line.pk))
 
 
