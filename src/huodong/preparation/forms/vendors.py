@@ -14,9 +14,10 @@ from django.utils.translation import gettext_lazy as _
 
 from huodong.core.models import User
 from huodong.core.pageflow import RevisionField
+from huodong.core.uploads import allowed_label
 
 from ..models import Vendor, VendorCategory, VendorNeed
-from ..services.vendors import CONTRACT_FILE_KINDS, QUOTE_FILE_KINDS, allowed_upload_label
+from ..services.vendors import CONTRACT_FILE_KINDS, QUOTE_FILE_KINDS
 
 DATETIME_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]
 
@@ -151,11 +152,9 @@ class QuoteForm(_Editable):
                 label=_("附件"),
                 required=False,
                 allow_empty_file=True,
-                help_text=_("可选;允许的类型:%(types)s") % {"types": allowed_upload_label(QUOTE_FILE_KINDS)},
+                help_text=_("可选;允许的类型:%(types)s") % {"types": allowed_label(QUOTE_FILE_KINDS)},
             )
-            self.fields["file"].widget.attrs["accept"] = allowed_upload_label(QUOTE_FILE_KINDS).replace(
-                " ", ""
-            )
+            self.fields["file"].widget.attrs["accept"] = allowed_label(QUOTE_FILE_KINDS).replace(" ", "")
 
 
 class QuoteAttachmentForm(forms.Form):
@@ -163,10 +162,8 @@ class QuoteAttachmentForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = _("允许的类型:%(types)s") % {
-            "types": allowed_upload_label(QUOTE_FILE_KINDS)
-        }
-        self.fields["file"].widget.attrs["accept"] = allowed_upload_label(QUOTE_FILE_KINDS).replace(" ", "")
+        self.fields["file"].help_text = _("允许的类型:%(types)s") % {"types": allowed_label(QUOTE_FILE_KINDS)}
+        self.fields["file"].widget.attrs["accept"] = allowed_label(QUOTE_FILE_KINDS).replace(" ", "")
 
 
 class ChooseForm(forms.Form):
@@ -214,11 +211,11 @@ class ContractForm(forms.Form):
         super().__init__(*args, **kwargs)
         if with_file:
             self.fields["signed_file"].help_text = _("PDF 或图片:%(types)s") % {
-                "types": allowed_upload_label(CONTRACT_FILE_KINDS)
+                "types": allowed_label(CONTRACT_FILE_KINDS)
             }
-            self.fields["signed_file"].widget.attrs["accept"] = allowed_upload_label(
-                CONTRACT_FILE_KINDS
-            ).replace(" ", "")
+            self.fields["signed_file"].widget.attrs["accept"] = allowed_label(CONTRACT_FILE_KINDS).replace(
+                " ", ""
+            )
         else:
             del self.fields["signed_file"]
 

@@ -488,19 +488,14 @@ def allowed_file_types_label() -> str:
     return allowed_label(FILE_KINDS)
 
 
-def _check_file(file: File | None) -> tuple[str, str]:
-    """The upload's clean name and extension, or a refusal on ``file`` naming what is wrong."""
-    return upload_check(file, field="file", kinds=FILE_KINDS)
-
-
 @transaction.atomic
 def material_file_add(
     *, actor: User | None, event: Event | int, material_id: int, file: File | None, system: bool = False
 ) -> MaterialFile:
     """Store a photo or file of the item; a bad upload is refused and nothing is written."""
     locked, row = _lock_for_item(actor=actor, event=event, material_id=material_id, system=system)
-    name, ext = _check_file(file)
-    assert file is not None  # _check_file refused a missing file
+    name, ext = upload_check(file, field="file", kinds=FILE_KINDS)
+    assert file is not None  # upload_check refused a missing file
     sha256 = file_sha256(file)
     stored_file = MaterialFile(
         item=row,

@@ -47,7 +47,6 @@ from huodong.core.services import notify, owner_check
 from huodong.core.text import text_clean
 from huodong.core.uploads import (
     ALLOWED_KINDS,
-    allowed_label,
     content_type_of,
     file_sha256,
     upload_check,
@@ -196,19 +195,6 @@ def can_record_exception(actor: User | None) -> bool:
         and actor.is_active
         and (actor.is_admin or actor.role in EXCEPTION_ROLES)
     )
-
-
-def _upload_check(file: Any, *, field: str, kinds: tuple[str, ...]) -> tuple[str, str]:
-    """The upload's clean name and extension, or a refusal on ``field`` (``core.uploads``)."""
-    return upload_check(file, field=field, kinds=kinds)
-
-
-def allowed_upload_label(kinds: tuple[str, ...]) -> str:
-    return allowed_label(kinds)
-
-
-def _sha256(file: Any) -> str:
-    return file_sha256(file)
 
 
 def _actor_or_none(actor: User | None) -> User | None:
@@ -835,7 +821,7 @@ def quote_add(
     checked = []
     for f in files or []:
         try:
-            checked.append((f, *_upload_check(f, field="files", kinds=QUOTE_FILE_KINDS)))
+            checked.append((f, *upload_check(f, field="files", kinds=QUOTE_FILE_KINDS)))
         except DomainError as exc:
             for k, v in exc.errors.items():
                 errors.setdefault(k, []).extend(v)
@@ -935,7 +921,7 @@ def quote_remove(
 def _attachment_store(
     actor: User | None, event: Event, quote: Quote, file: Any, name: str, ext: str
 ) -> QuoteAttachment:
-    sha = _sha256(file)
+    sha = file_sha256(file)
     att = QuoteAttachment(
         quote=quote,
         event=event,
@@ -971,7 +957,7 @@ def quote_attachment_add(
     locked = preparation_event_lock(actor=actor, event=event, what=WHAT_QUOTE, system=system)
     need, quote = _quote_locked(locked, quote_id)
     _need_open(need, _("上传报价附件"))
-    name, ext = _upload_check(file, field="file", kinds=QUOTE_FILE_KINDS)
+    name, ext = upload_check(file, field="file", kinds=QUOTE_FILE_KINDS)
     return _attachment_store(actor, locked, quote, file, name, ext)
 
 
@@ -1375,7 +1361,7 @@ def contract_record(
     file_meta = None
     if signed_file is not None:
         try:
-            file_meta = _upload_check(signed_file, field="signed_file", kinds=CONTRACT_FILE_KINDS)
+            file_meta = upload_check(signed_file, field="signed_file", kinds=CONTRACT_FILE_KINDS)
         except DomainError as exc:
             errors.update(exc.errors)
     if errors:
@@ -1387,7 +1373,7 @@ def contract_record(
     )
     stored = ""
     if file_meta is not None:
-        sha = _sha256(signed_file)
+        sha = file_sha256(signed_file)
         contract.signed_file.save(f"{sha[:16]}.{file_meta[1]}", signed_file, save=False)
         contract.signed_file_name = file_meta[0]
         stored = contract.signed_file.name
@@ -1469,9 +1455,9 @@ def contract_file_set(
     need, contract = _contract_locked(locked, need_id)
     label = _("「%(t)s」的合同") % {"t": need.title}
     revision_require(contract, seen, label=label, system=system, fields=("signed_file_name",))
-    name, ext = _upload_check(file, field="signed_file", kinds=CONTRACT_FILE_KINDS)
+    name, ext = upload_check(file, field="signed_file", kinds=CONTRACT_FILE_KINDS)
     old_storage, old_name = contract.signed_file.storage, contract.signed_file.name
-    sha = _sha256(file)
+    sha = file_sha256(file)
     contract.signed_file.save(f"{sha[:16]}.{ext}", file, save=False)
     stored = contract.signed_file.name
     contract.signed_file.name = old_name  # the row still holds the old one until row_update writes
