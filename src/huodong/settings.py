@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "huodong.events",
     "huodong.planning",
     "huodong.preparation",
+    "huodong.outreach",
     "huodong.documents",
     "ninja",  # django-ninja's Swagger UI assets, served locally for /api/docs (no CDN)
     "huodong.api",
@@ -173,6 +174,51 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+
+# Outreach (issue 9): where the links in messages point, and the channels. Every base URL is a setting so
+# tests point it at a local server. See docs/deployment.md.
+HUODONG_PUBLIC_URL = os.environ.get("HUODONG_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
+HUODONG_CALENDAR_DOMAIN = os.environ.get("HUODONG_CALENDAR_DOMAIN", "huodong.local")
+EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_HOST = os.environ.get("HUODONG_SMTP_HOST", "127.0.0.1")
+EMAIL_PORT = int(os.environ.get("HUODONG_SMTP_PORT", 1025))
+EMAIL_HOST_USER = os.environ.get("HUODONG_SMTP_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("HUODONG_SMTP_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("HUODONG_SMTP_STARTTLS", False)
+EMAIL_USE_SSL = _env_bool("HUODONG_SMTP_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("HUODONG_SMTP_TIMEOUT", 20))
+DEFAULT_FROM_EMAIL = os.environ.get("HUODONG_FROM_EMAIL", "huodong <events@huodong.local>")
+# SMS and the WeChat official account: "console" writes to the log, "file" to a file under the data
+# directory (development), "http" posts to the provider's base URL with the key.
+HUODONG_SMS_BACKEND = os.environ.get("HUODONG_SMS_BACKEND", "file")
+HUODONG_SMS_BASE_URL = os.environ.get("HUODONG_SMS_BASE_URL", "")
+HUODONG_SMS_KEY = os.environ.get("HUODONG_SMS_KEY", "")
+HUODONG_SMS_SIGN = os.environ.get("HUODONG_SMS_SIGN", "活动")
+HUODONG_WECHAT_BACKEND = os.environ.get("HUODONG_WECHAT_BACKEND", "file")
+HUODONG_WECHAT_BASE_URL = os.environ.get("HUODONG_WECHAT_BASE_URL", "")
+HUODONG_WECHAT_KEY = os.environ.get("HUODONG_WECHAT_KEY", "")
+HUODONG_WECHAT_TEMPLATE_ID = os.environ.get("HUODONG_WECHAT_TEMPLATE_ID", "")
+HUODONG_OUTBOX_DIR = Path(os.environ.get("HUODONG_OUTBOX_DIR", DATA_DIR / "outbox"))
+# Group robots (DESIGN.md, "Robot webhooks"): the providers' addresses.
+HUODONG_WECOM_BASE_URL = os.environ.get("HUODONG_WECOM_BASE_URL", "https://qyapi.weixin.qq.com")
+HUODONG_DINGTALK_BASE_URL = os.environ.get("HUODONG_DINGTALK_BASE_URL", "https://oapi.dingtalk.com")
+HUODONG_FEISHU_BASE_URL = os.environ.get("HUODONG_FEISHU_BASE_URL", "https://open.feishu.cn")
+# The worker: attempts before a message is dead-lettered, the first retry delay (doubling), per-channel
+# rate limits (messages a second; robots also keep their own per-minute limits).
+HUODONG_OUTBOX_MAX_ATTEMPTS = int(os.environ.get("HUODONG_OUTBOX_MAX_ATTEMPTS", 5))
+HUODONG_OUTBOX_RETRY_SECONDS = float(os.environ.get("HUODONG_OUTBOX_RETRY_SECONDS", 30))
+HUODONG_OUTBOX_LEASE_SECONDS = int(os.environ.get("HUODONG_OUTBOX_LEASE_SECONDS", 120))
+HUODONG_OUTBOX_RATES = {
+    "email": float(os.environ.get("HUODONG_RATE_EMAIL", 50)),
+    "sms": float(os.environ.get("HUODONG_RATE_SMS", 20)),
+    "wechat": float(os.environ.get("HUODONG_RATE_WECHAT", 20)),
+    "robot": float(os.environ.get("HUODONG_RATE_ROBOT", 5)),
+}
+# Public registration pages: submissions an address may make in the window before it must wait.
+HUODONG_REGISTRATIONS_PER_ADDRESS = int(os.environ.get("HUODONG_REGISTRATIONS_PER_ADDRESS", 10))
+HUODONG_REGISTRATION_WINDOW = dt.timedelta(
+    minutes=int(os.environ.get("HUODONG_REGISTRATION_WINDOW_MINUTES", 10))
+)
 
 # Production behind HTTPS (docs/deployment.md lists the variables; ``check --deploy`` is clean with them).
 SESSION_COOKIE_HTTPONLY = True

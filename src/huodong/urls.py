@@ -11,5 +11,6 @@ urlpatterns = [
     path("events/", include("huodong.events.urls")),
     path("", include("huodong.planning.urls")),
     path("", include("huodong.preparation.urls")),
+    path("", include("huodong.outreach.urls")),
     path("", include("huodong.documents.urls")),
 ]

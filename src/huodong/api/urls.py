@@ -364,12 +364,14 @@ def _register() -> None:
     from huodong.documents.api import router as documents_router
     from huodong.events.api import router as events_router
     from huodong.planning.api import router as planning_router
+    from huodong.outreach.api import router as outreach_router
     from huodong.preparation.api import router as preparation_router
 
     api.add_router("/events", events_router)
     api.add_router("/events", planning_router)
     api.add_router("/events", documents_router)
     api.add_router("", preparation_router)
+    api.add_router("", outreach_router)
 
 
 _register()

@@ -1,0 +1,1 @@
+"""The gate of 通知发布 (NT-1, NT-2): being written."""
