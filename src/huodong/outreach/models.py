@@ -375,6 +375,29 @@ class CollaborationLetter(Revisioned):
         return f"{self.event_id}:{self.department_id}"
 
 
+class NoticeSchedule(Revisioned):
+    """When each notice of the event goes out (NT-1, NT-2), relative to the event's start: the collaboration
+    letters (T-7 days), the invitations, the reminder to registered guests (T-3 days). Seeded from the event
+    type's schedule; the organiser adjusts the offset and the channels. ``applied_at`` is when the notice was
+    last queued (the messages then carry the offset and follow the event)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="notice_schedule")
+    kind = models.CharField(_("通知"), max_length=24, choices=MessageKind.choices)
+    offset_minutes = models.IntegerField(_("相对活动开始(分钟)"))
+    channels = models.JSONField(_("渠道"), default=list, blank=True)
+    enabled = models.BooleanField(_("启用"), default=True)
+    applied_at = models.DateTimeField(_("排入发件箱时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["offset_minutes", "id"]
+        verbose_name = _("通知日程")
+        verbose_name_plural = _("通知日程")
+        constraints = [models.UniqueConstraint(fields=["event", "kind"], name="notice_once_per_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.event_id}:{self.kind}@{self.offset_minutes}"
+
+
 # ---------------------------------------------------------------- background jobs (imports, bulk sends)
 class Job(models.Model):
     """A long piece of work the worker does for a page (a large import, a bulk send): its progress for the
