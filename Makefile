@@ -50,7 +50,9 @@ demo: migrate
 run: sysdeps install migrate
 	$(BIN)/huodong demo --if-empty
 	@echo "huodong: http://$(HOST):$(PORT)/  (演示账号见上 / demo accounts above)"
-	HUODONG_DEV=1 $(BIN)/huodong serve --host $(HOST) --port $(PORT)
+	@# The worker (the outbox and background jobs) runs beside the server and stops with it.
+	HUODONG_DEV=1 $(BIN)/huodong worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
+	  HUODONG_DEV=1 $(BIN)/huodong serve --host $(HOST) --port $(PORT)
 
 test: sysdeps install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

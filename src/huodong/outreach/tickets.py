@@ -104,6 +104,8 @@ def verify(token: str, public_key: bytes) -> TokenClaims:
         raise InvalidTicket("malformed") from None
     if len(payload) != _PAYLOAD.size or len(signature) != 64:
         raise InvalidTicket("malformed")
+    if _b64(payload) != parts[1] or _b64(signature) != parts[2]:
+        raise InvalidTicket("malformed")  # non-canonical base64: one token has one spelling
     try:
         Ed25519PublicKey.from_public_bytes(bytes(public_key)).verify(
             signature, PREFIX.encode() + b"." + payload
