@@ -132,13 +132,6 @@ def test_huodong_serve_runs_gunicorn_with_host_and_port(monkeypatch):
     assert "--control-socket" in argv
 
 
-def test_huodong_worker_runs_the_django_tasks_db_worker(monkeypatch):
-    seen: list[list[str]] = []
-    monkeypatch.setattr(cli, "_manage", lambda argv: seen.append(argv) or 0)
-    assert cli.main(["worker", "--batch"]) == 0
-    assert seen == [["db_worker", "--batch"]]
-
-
 def test_an_unknown_command_exits_with_usage():
     with pytest.raises(SystemExit) as exc:
         cli.main(["fly"])

@@ -112,7 +112,15 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _worker(args: argparse.Namespace) -> int:
-    return _manage(["db_worker", *args.rest])
+    return _worker_main(list(args.rest))
+
+
+def _worker_main(argv: list[str]) -> int:
+    """The outbox and the task queue in one loop (``huodong.outreach.worker``)."""
+    _django_setup()
+    from huodong.outreach.worker import main as worker_main
+
+    return worker_main(argv)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -148,9 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "manage":
         return _manage(argv[1:])
-    if argv and argv[0] == "worker" and not {"-h", "--help"} & set(argv[1:2]):
-        # Options go to django-tasks-db's db_worker as they are (argparse would take "--batch" as its own).
-        return _manage(["db_worker", *argv[1:]])
+    if argv and argv[0] == "worker":
+        # The worker parses its own options (--once, --interval, --worker-id, --batch, --queue-name).
+        return _worker_main(argv[1:])
     parser = argparse.ArgumentParser(prog="huodong", description="huodong 活动 — 企业市场活动全流程管理")
     sub = parser.add_subparsers(dest="command", required=True)
 
