@@ -36,6 +36,7 @@ KIND_CODES = {
     "approval-form": "SP",
     "vendor-comparison": "BX",
     "meeting-minutes": "JY",
+    "collaboration-letter": "XZ",  # 协作函 (NT-1)
 }
 ATTEMPTS = 20
 

@@ -108,6 +108,13 @@ def _raci_workbook(event: Event) -> bytes:
     return raci_workbook(event)
 
 
+def _collaboration_letter(event: Event) -> Layout:
+    from huodong.outreach import documents as outreach_documents
+
+    data = outreach_documents.letters_document_data(event)
+    return _numbered(outreach_documents.letters_layout(data), event, data.content_key())
+
+
 DOCUMENTS: dict[str, DocumentKind] = {
     kind.slug: kind
     for kind in (
@@ -147,6 +154,14 @@ DOCUMENTS: dict[str, DocumentKind] = {
             ("xlsx",),
             _materials_workbook,
             "preparation",
+        ),
+        DocumentKind(
+            "collaboration-letter",
+            gettext_lazy("活动协作函"),
+            "NT-1",
+            "outreach/letter_document.html",
+            _collaboration_letter,
+            phase="preparation",
         ),
         DocumentKind(
             "raci-matrix",

@@ -417,4 +417,5 @@ def test_every_new_kind_is_registered_once_with_its_formats():
         "meeting-minutes": ("docx", "pdf"),
         "materials-list": ("xlsx",),
         "raci-matrix": ("xlsx",),
+        "collaboration-letter": ("docx", "pdf"),  # NT-1, outreach's, in the step 通知发布 of preparation
     }
