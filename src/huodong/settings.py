@@ -180,6 +180,11 @@ TASKS = {
 HUODONG_PUBLIC_URL = os.environ.get("HUODONG_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/")
 HUODONG_CALENDAR_DOMAIN = os.environ.get("HUODONG_CALENDAR_DOMAIN", "huodong.local")
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+# "smtp" sends through the server below; "file" writes .eml files under HUODONG_OUTBOX_DIR/email (the
+# development default when no SMTP host is set, so `make run` delivers somewhere you can look).
+HUODONG_EMAIL_BACKEND = os.environ.get("HUODONG_EMAIL_BACKEND") or (
+    "file" if HUODONG_DEV and not os.environ.get("HUODONG_SMTP_HOST") else "smtp"
+)
 EMAIL_HOST = os.environ.get("HUODONG_SMTP_HOST", "127.0.0.1")
 EMAIL_PORT = int(os.environ.get("HUODONG_SMTP_PORT", 1025))
 EMAIL_HOST_USER = os.environ.get("HUODONG_SMTP_USER", "")

@@ -14,7 +14,8 @@ from importlib import import_module
 from types import ModuleType
 
 AREA_NAMES = ("preparation_team", "preparation_vendors", "preparation_resources", "preparation_materials",
-              "preparation_training", "preparation_readiness")  # fmt: skip
+              "preparation_training", "preparation_readiness",
+              "outreach_guests", "outreach_registration", "outreach_messages", "outreach_notices")  # fmt: skip
 
 
 AREAS: list[ModuleType] = [import_module(f"tests.permissions.{name}") for name in AREA_NAMES]

@@ -363,8 +363,8 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 def _register() -> None:
     from huodong.documents.api import router as documents_router
     from huodong.events.api import router as events_router
-    from huodong.planning.api import router as planning_router
     from huodong.outreach.api import router as outreach_router
+    from huodong.planning.api import router as planning_router
     from huodong.preparation.api import router as preparation_router
 
     api.add_router("/events", events_router)

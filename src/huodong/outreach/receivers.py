@@ -17,3 +17,11 @@ def messages_follow_event(sender: Any, *, event: Any, **kwargs: Any) -> None:
     from .services.outbox import messages_follow_event as follow
 
     follow(event)
+
+
+@receiver(event_updated, dispatch_uid="outreach.registrations_follow_event")
+def registrations_follow_event(sender: Any, *, event: Any, before: Any = None, **kwargs: Any) -> None:
+    """A new time or place: every registered guest gets the update (an .ics with a larger SEQUENCE)."""
+    from .services.registration import event_changed
+
+    event_changed(event, before)

@@ -374,9 +374,8 @@ def guest_channels(guest: Guest) -> list[str]:
 
 
 def recipient_of(guest: Guest, channel: str) -> str:
-    return {Channel.EMAIL: guest.email, Channel.SMS: guest.phone, Channel.WECHAT: guest.wechat_openid}.get(
-        channel, ""
-    )
+    by_channel: dict[str, str] = {"email": guest.email, "sms": guest.phone, "wechat": guest.wechat_openid}
+    return by_channel.get(channel, "")
 
 
 # ---------------------------------------------------------------- guest messages
