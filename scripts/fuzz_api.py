@@ -9,7 +9,9 @@ What it does, in order:
 1. a fresh database: a SQLite file in a temporary directory, or a new PostgreSQL database
    ``huodong_fuzz_<random>`` created on the server named by ``DATABASE_URL`` (dropped at the end);
 2. ``huodong manage migrate``, ``huodong demo`` (the personas, 「智启未来·2026新品发布会」 with its
-   planning and 「智启未来·华东巡展(杭州站)」 in preparation, so the preparation operations reach records), one more event at 需求洞察 created through the API, and a token for each persona fuzzed;
+   planning and 「智启未来·华东巡展(杭州站)」 in preparation with its guests, tickets and messages, so the
+   preparation and outreach operations reach records), one more event at 需求洞察 created through the API,
+   and a token for each persona fuzzed;
 3. ``huodong serve`` (gunicorn, the production server) on a free loopback port;
 4. schemathesis against ``/api/openapi.json`` once per persona (administrator, the event's organiser, a
    colleague with no part in it), each bounded by ``--max-examples`` and a share of ``--budget`` seconds.
@@ -83,6 +85,18 @@ out.update({
     "request_id": ids(p.ResourceRequest),
     "material_id": ids(p.MaterialItem),
     "training_id": ids(p.Training),
+})
+from huodong.outreach import models as o
+out.update({
+    "guest_id": ids(o.Guest),
+    "job_id": ids(o.Job),
+    "quota_id": ids(o.DepartmentQuota),
+    "message_id": ids(o.Message),
+    "letter_id": ids(o.CollaborationLetter),
+    "robot_id": ids(o.Robot),
+    "kind": list(o.MessageKind.values),
+    "channel": list(o.Channel.values),
+    "language": ["zh-hans", "en"],
 })
 from huodong.events.steps import Step
 steps = list(Step.values)

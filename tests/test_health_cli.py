@@ -12,6 +12,7 @@ from huodong import cli
 from huodong.core.models import ApiToken, Department, User
 from huodong.demo.loader import DEMO_PASSWORD, PERSONAS
 from huodong.events.models import Event, EventType, StepTransition
+from huodong.outreach import models as om
 from huodong.preparation import models as pm
 
 pytestmark = pytest.mark.django_db
@@ -76,6 +77,17 @@ def _counts() -> dict[str, int]:
                 ("trainings", pm.Training),
             )
         },
+        **{  # and its outreach (issue 9): guests, tickets, consents, quotas, letters, messages
+            name: model.objects.count()
+            for name, model in (
+                ("guests", om.Guest),
+                ("tickets", om.Ticket),
+                ("consents", om.Consent),
+                ("quotas", om.DepartmentQuota),
+                ("letters", om.CollaborationLetter),
+                ("messages", om.Message),
+            )
+        },
     }
 
 
@@ -90,6 +102,7 @@ def test_huodong_demo_is_idempotent_and_prints_every_persona_with_the_password(c
     assert _counts() == first
     assert first["users"] == len(PERSONAS) == len(DEMO_USERNAMES)
     assert first["events"] == 2  # the launch in planning, the launch in preparation
+    assert first["guests"] == 26 and first["tickets"] == 8 and first["letters"] >= 2
 
 
 def test_demo_accounts_can_log_in_with_the_printed_password(client):

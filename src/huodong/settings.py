@@ -194,12 +194,14 @@ EMAIL_USE_SSL = _env_bool("HUODONG_SMTP_SSL", False)
 EMAIL_TIMEOUT = int(os.environ.get("HUODONG_SMTP_TIMEOUT", 20))
 DEFAULT_FROM_EMAIL = os.environ.get("HUODONG_FROM_EMAIL", "huodong <events@huodong.local>")
 # SMS and the WeChat official account: "console" writes to the log, "file" to a file under the data
-# directory (development), "http" posts to the provider's base URL with the key.
-HUODONG_SMS_BACKEND = os.environ.get("HUODONG_SMS_BACKEND", "file")
+# directory (the development default), "http" posts to the provider's base URL with the key (the production
+# default: without a base URL every message is dead-lettered with "HUODONG_SMS_BASE_URL is not set", so an
+# unconfigured provider shows on the 消息 tab instead of messages silently "sent" to a file).
+HUODONG_SMS_BACKEND = os.environ.get("HUODONG_SMS_BACKEND") or ("file" if HUODONG_DEV else "http")
 HUODONG_SMS_BASE_URL = os.environ.get("HUODONG_SMS_BASE_URL", "")
 HUODONG_SMS_KEY = os.environ.get("HUODONG_SMS_KEY", "")
 HUODONG_SMS_SIGN = os.environ.get("HUODONG_SMS_SIGN", "活动")
-HUODONG_WECHAT_BACKEND = os.environ.get("HUODONG_WECHAT_BACKEND", "file")
+HUODONG_WECHAT_BACKEND = os.environ.get("HUODONG_WECHAT_BACKEND") or ("file" if HUODONG_DEV else "http")
 HUODONG_WECHAT_BASE_URL = os.environ.get("HUODONG_WECHAT_BASE_URL", "")
 HUODONG_WECHAT_KEY = os.environ.get("HUODONG_WECHAT_KEY", "")
 HUODONG_WECHAT_TEMPLATE_ID = os.environ.get("HUODONG_WECHAT_TEMPLATE_ID", "")

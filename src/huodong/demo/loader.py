@@ -81,4 +81,7 @@ def demo_load() -> dict[str, Any]:
     from .preparation_demo import demo_preparation_load
 
     prepared = demo_preparation_load(people=by_name)
+    from .outreach_demo import demo_outreach_load
+
+    demo_outreach_load(event=prepared, people=by_name)
     return {"event": event, "prepared_event": prepared, "people": people}

@@ -14,6 +14,7 @@ class OutreachConfig(AppConfig):
     verbose_name = _("邀约与通知")
 
     def ready(self) -> None:
+        from huodong.core.admin_links import register_admin_link
         from huodong.events.tabs import register_event_tab
 
         from . import gates, receivers  # noqa: F401  the gate of 通知发布; moving the event moves messages
@@ -22,3 +23,4 @@ class OutreachConfig(AppConfig):
             tab = getattr(import_module(f"{self.name}.views.{area}"), "TAB", None)
             if tab is not None:
                 register_event_tab(**tab)
+        register_admin_link(key="robots", label=_("群机器人"), url_name="outreach:robots")

@@ -49,7 +49,7 @@ class RobotOut(Schema):
     kind_label: str
     name: str
     department: str | None = Field(None, description="部门代码")
-    token: str
+    token_hint: str = Field(..., description="Key/Token 的首尾 4 位(完整的只写不读,如同签名密钥)")
     has_secret: bool
     is_active: bool
 
@@ -82,6 +82,11 @@ class TestOut(Schema):
     sent_at: dt.datetime | None = None
 
 
+def token_hint(token: str) -> str:
+    """Enough of a robot's key to tell robots apart, not enough to post to its group."""
+    return f"{token[:4]}…{token[-4:]}" if len(token) > 12 else "…"
+
+
 def _out(r: Robot) -> dict[str, Any]:
     return {
         "id": r.pk,
@@ -90,7 +95,7 @@ def _out(r: Robot) -> dict[str, Any]:
         "kind_label": str(r.get_kind_display()),
         "name": r.name,
         "department": r.department.code if r.department else None,
-        "token": r.token,
+        "token_hint": token_hint(r.token),
         "has_secret": bool(r.secret),
         "is_active": r.is_active,
     }

@@ -124,3 +124,12 @@ def test_development_mail_is_written_as_eml_files(organiser, settings, tmp_path)
     assert any(p.get_content_type() == "text/calendar" for p in mail.walk())
     confirmation = Message.objects.get(guest=guest, kind=MessageKind.CONFIRMATION, channel="email")
     assert confirmation.status == Message.Status.SENT and confirmation.provider_id == str(files[0])
+
+
+def test_the_robot_register_is_in_the_administration_menu(as_admin):
+    from django.urls import reverse
+
+    for page in ("core:people", "core:departments", "outreach:robots"):
+        html = as_admin.get(reverse(page)).content.decode()
+        assert f'href="{reverse("outreach:robots")}"' in html
+    assert 'aria-current="page">群机器人' in as_admin.get(reverse("outreach:robots")).content.decode()
