@@ -221,6 +221,8 @@ HUODONG_OUTBOX_RATES = {
     "wechat": float(os.environ.get("HUODONG_RATE_WECHAT", 20)),
     "robot": float(os.environ.get("HUODONG_RATE_ROBOT", 5)),
 }
+# PIPL: guest data is kept this many days after the event ends, then anonymised (the worker sweeps hourly).
+HUODONG_GUEST_RETENTION_DAYS = int(os.environ.get("HUODONG_GUEST_RETENTION_DAYS", 180))
 # Public registration pages: submissions an address may make in the window before it must wait.
 HUODONG_REGISTRATIONS_PER_ADDRESS = int(os.environ.get("HUODONG_REGISTRATIONS_PER_ADDRESS", 10))
 HUODONG_REGISTRATION_WINDOW = dt.timedelta(

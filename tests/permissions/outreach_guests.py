@@ -73,6 +73,8 @@ API: dict[str, Row] = {
     f"POST {_E}/guests/{{guest_id}}/status": Row(
         TEAM_ADD, data={"status": "declined"}, revision_of="guest_id"
     ),
+    # Erasure on request is answered in any step (PIPL): the editors get 200 even at 审批定稿.
+    f"POST {_E}/guests/{{guest_id}}/erase": Row(EDIT, data={"reason": "本人来电要求删除"}),
     f"POST {_E}/guests/bulk": Row(EDIT, data={"action": "category", "filters": {}, "value": "vip"}),
     f"POST {_E}/guests/import": Row(EDIT, data=lambda w: {"file": _xlsx(), "on_duplicate": "merge"}),
     f"GET {_E}/guests.xlsx": Row(EDIT),

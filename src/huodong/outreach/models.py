@@ -141,6 +141,9 @@ class Guest(Revisioned):
     # The waiting list moves up in this order (the moment the guest joined it).
     waitlisted_at = models.DateTimeField(_("候补时间"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
+    # PIPL: erased on the guest's request or at the end of the retention period (``services.privacy``):
+    # what identified the person is gone, the row stays for the event's counts.
+    anonymised_at = models.DateTimeField(_("匿名化时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     # The guest's own link (ticket page, self-service): /t/<access_key>/.
     access_key = models.CharField(max_length=32, unique=True, default=new_access_key)

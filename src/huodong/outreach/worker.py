@@ -23,6 +23,7 @@ import signal
 import socket
 import sys
 import threading
+import time
 from types import FrameType
 
 from django.db import close_old_connections
@@ -34,6 +35,7 @@ from django_tasks_db.utils import exclusive_transaction, is_locked_database_exce
 from .delivery import BATCH, Deliverer, recover
 
 logger = logging.getLogger("huodong.worker")
+SWEEP_SECONDS = 3600
 
 
 def default_worker_id() -> str:
@@ -65,6 +67,7 @@ class HuodongWorker(Worker):
             excluded_queue_names=[],
         )
         self.once = once
+        self.swept_at = 0.0  # the PIPL retention sweep, hourly (monotonic seconds)
         self.deliverer = deliverer or Deliverer(worker_id, batch=batch)
         self.wake = threading.Event()
 
@@ -97,8 +100,20 @@ class HuodongWorker(Worker):
         return task_result
 
     # ------------------------------------------------------------ the loop
+    def sweep(self) -> None:
+        """Anonymise guests past the retention period (``services.privacy``), at most once an hour."""
+        if time.monotonic() - self.swept_at < SWEEP_SECONDS and self.swept_at:
+            return
+        self.swept_at = time.monotonic()
+        from .services.privacy import retention_sweep
+
+        erased = retention_sweep()
+        if erased:
+            logger.info("retention: %s guests anonymised", erased)
+
     def step(self) -> int:
         """One turn: a batch of messages, then one task. How much work was done."""
+        self.sweep()
         done = 0
         self.running_task = True
         try:

@@ -145,6 +145,16 @@ class GuestStatusIn(Schema):
     reason: Reason = ""
 
 
+class GuestEraseIn(Schema):
+    reason: Reason = Field(..., description="谁、何时、通过什么方式提出删除请求(记入审计日志)")
+
+
+class GuestErasedOut(Schema):
+    id: int
+    status: str
+    anonymised_at: dt.datetime
+
+
 class GuestFiltersIn(Schema):
     status: Code = ""
     category: Code = ""
@@ -424,6 +434,19 @@ def set_guest_status(  # noqa: ANN201
         reason=payload.reason,
     )
     return _answer(request, response, event_id, guest_id)
+
+
+@router.post(
+    "/events/{event_id}/guests/{guest_id}/erase",
+    response={200: GuestErasedOut, **READ},
+    summary="按本人请求删除嘉宾个人信息(PIPL;不可恢复;记入审计日志)",
+)
+def erase_guest(request: HttpRequest, event_id: Id, guest_id: Id, payload: GuestEraseIn):  # noqa: ANN201
+    from ..services.privacy import guest_erase
+
+    guest = guest_erase(actor=actor(request), event=event_id, guest_id=guest_id, reason=payload.reason)
+    assert guest.anonymised_at is not None
+    return {"id": guest.pk, "status": guest.status, "anonymised_at": guest.anonymised_at}
 
 
 @router.get(

@@ -1,0 +1,134 @@
+"""A guest's rights over their data and its retention (PIPL; DESIGN.md, "Data protection").
+
+- Export: everything held — details, answers, consents with notice version and times, ticket, messages —
+  and the export is in the audit log.
+- Erasure on the guest's own request (ticket page) or an organiser's (API): identity gone from the guest
+  and their messages, ticket void, standing consents withdrawn, no message sent to them, the seat to the
+  waiting list, the link dead; a reason is required from an organiser; another event's guest is 404.
+- Retention: guests of an event ended more than HUODONG_GUEST_RETENTION_DAYS ago are anonymised by the
+  sweep the worker runs; recent events are not touched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.urls import reverse
+
+from huodong.core.errors import DomainError, NotFound
+from huodong.core.models import AuditEntry
+from huodong.events.steps import Step
+from huodong.outreach import tickets
+from huodong.outreach.models import Consent, Guest, GuestStatus, Message, MessageKind, Ticket
+from huodong.outreach.services import privacy
+from huodong.outreach.tests.test_registration_support import open_event, sign_up
+from huodong.planning.tests.conftest import make_event, move
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_guest_exports_everything_held_about_them(organiser):
+    event = open_event(organiser)
+    guest = sign_up(event, 1, consents={"operation": True, "marketing": True})
+    name, body = privacy.guest_export_self(access_key=guest.access_key)
+    data = json.loads(body)
+    assert name.endswith(".json")
+    assert data["guest"]["phone"] == guest.phone and data["guest"]["answers"] == guest.answers
+    assert {c["purpose"] for c in data["consents"] if c["granted"]} == {"operation", "marketing"}
+    assert all(c["notice_version"] for c in data["consents"] if c["granted"])
+    assert data["ticket"]["code"] == Ticket.objects.get(guest=guest).code
+    assert {m["kind"] for m in data["messages"]} >= {"confirmation", "reminder"}
+    assert AuditEntry.objects.filter(action="outreach.guest.export_self", event_id=event.pk).count() == 1
+
+
+def test_a_guest_erases_their_data_and_the_seat_moves_on(organiser):
+    event = open_event(organiser, capacity=1)
+    guest = sign_up(event, 1, consents={"operation": True, "marketing": True})
+    waiting = sign_up(event, 2)
+    token = tickets.token_for(Ticket.objects.get(guest=guest))
+    with pytest.raises(DomainError) as refused:
+        privacy.guest_erase_self(access_key=guest.access_key, confirm=False)
+    assert "confirm" in refused.value.errors
+    old_key = guest.access_key
+    privacy.guest_erase_self(access_key=old_key, confirm=True)
+    guest.refresh_from_db()
+    assert guest.anonymised_at is not None and guest.status == GuestStatus.CANCELLED
+    assert (guest.name, guest.phone, guest.email, guest.company, guest.answers) == (
+        privacy.ERASED_NAME,
+        "",
+        "",
+        "",
+        {},
+    )
+    with pytest.raises(tickets.InvalidTicket):
+        tickets.ticket_for_token(token)
+    messages = Message.objects.filter(guest=guest)
+    assert messages.exists() and not messages.exclude(recipient="", body="").exists()
+    assert not messages.filter(status__in=("pending", "retry")).exists()
+    assert not messages.filter(kind=MessageKind.CANCELLATION).exists()  # nothing sent to them
+    assert not Consent.objects.filter(guest=guest, granted=True, withdrawn_at__isnull=True).exists()
+    waiting.refresh_from_db()
+    assert waiting.status == GuestStatus.REGISTERED
+    with pytest.raises(NotFound):
+        privacy.guest_export_self(access_key=old_key)
+    assert AuditEntry.objects.filter(action="outreach.guest.erase").count() == 1
+
+
+def test_the_ticket_page_link_stops_working_after_erasure(client, organiser):
+    event = open_event(organiser)
+    guest = sign_up(event, 1)
+    assert client.get(reverse("outreach:ticket", args=[guest.access_key])).status_code == 200
+    privacy.guest_erase_self(access_key=guest.access_key, confirm=True)
+    assert client.get(reverse("outreach:ticket", args=[guest.access_key])).status_code == 404
+
+
+def test_an_organiser_erases_on_request_through_the_api(client, organiser, outsider):
+    event = open_event(organiser)
+    guest = sign_up(event, 1)
+    other = open_event(organiser)
+    url = f"/api/events/{event.pk}/guests/{guest.pk}/erase"
+    client.force_login(organiser)
+    empty = client.post(url, {"reason": ""}, content_type="application/json")
+    assert empty.status_code == 400 and "reason" in empty.content.decode()
+    wrong_event = client.post(
+        f"/api/events/{other.pk}/guests/{guest.pk}/erase", {"reason": "电话"}, content_type="application/json"
+    )
+    assert wrong_event.status_code == 404
+    client.force_login(outsider)
+    assert client.post(url, {"reason": "电话"}, content_type="application/json").status_code == 403
+    client.force_login(organiser)
+    move(event, Step.DATA)  # a request is answered whenever it comes, after the event too
+    done = client.post(url, {"reason": "本人 12 月 1 日来电要求删除"}, content_type="application/json")
+    assert done.status_code == 200, done.content
+    assert done.json()["status"] == "cancelled"
+    assert Guest.objects.get(pk=guest.pk).anonymised_at is not None
+    again = client.post(url, {"reason": "再次"}, content_type="application/json")
+    assert again.status_code == 404
+
+
+def test_retention_sweep_anonymises_guests_of_old_events_only(organiser, settings):
+    settings.HUODONG_GUEST_RETENTION_DAYS = 180
+    now = dt.datetime(2027, 12, 1, tzinfo=dt.UTC)
+    old = make_event(organiser, step=Step.ARCHIVE, starts=now - dt.timedelta(days=200))
+    recent = make_event(organiser, step=Step.DATA, starts=now - dt.timedelta(days=100))
+    for n, event in enumerate((old, old, recent)):
+        Guest.objects.create(
+            event=event, name=f"客{n}", phone=f"+861380000{n:04d}", email=f"k{n}@example.com"
+        )
+    assert privacy.retention_sweep(now=now) == 2
+    assert set(Guest.objects.filter(event=old).values_list("name", "phone")) == {(privacy.ERASED_NAME, "")}
+    assert not Guest.objects.filter(event=recent, anonymised_at__isnull=False).exists()
+    assert privacy.retention_sweep(now=now) == 0
+    assert AuditEntry.objects.filter(action="outreach.guest.retention", event_id=old.pk).count() == 1
+
+
+def test_the_worker_runs_the_retention_sweep(organiser, settings):
+    from huodong.outreach.worker import HuodongWorker
+
+    settings.HUODONG_GUEST_RETENTION_DAYS = 30
+    old = make_event(organiser, step=Step.ARCHIVE, starts=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    Guest.objects.create(event=old, name="旧客", phone="+8613800000001")
+    HuodongWorker(worker_id="sweeper", once=True).run()
+    assert Guest.objects.get(event=old).anonymised_at is not None
