@@ -54,6 +54,8 @@ run: sysdeps install migrate
 	HUODONG_DEV=1 $(BIN)/huodong worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT; \
 	  HUODONG_DEV=1 $(BIN)/huodong serve --host $(HOST) --port $(PORT)
 
+# Two processes (pytest-xdist): the suite is over 2,500 tests; PYTEST_ARGS="-n 0" runs it in one.
+PYTEST_ARGS ?= -n 2
 test: sysdeps install-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
