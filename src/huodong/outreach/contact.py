@@ -9,10 +9,23 @@ Each function returns the normalised value or raises ``ValueError`` with a messa
 from __future__ import annotations
 
 import phonenumbers
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from email_validator import EmailNotValidError, validate_email
 
 DEFAULT_REGION = "CN"
+
+
+def _invalid(key: str | Promise, raw: str) -> ValueError:
+    """The ValueError for ``raw``: its text in the active language, and ``said`` (the msgid with its
+    value) for a report read later in another language (an import's refused rows)."""
+    from huodong.core.audit import Message
+
+    said = Message(key, value=raw)
+    exc = ValueError(_(said.key) % {"value": raw})
+    exc.said = said  # type: ignore[attr-defined]
+    return exc
 
 
 def normalise_phone(raw: str) -> str:
@@ -27,20 +40,24 @@ def normalise_phone(raw: str) -> str:
     try:
         number = phonenumbers.parse(text, DEFAULT_REGION)
     except phonenumbers.NumberParseException:
-        raise ValueError(
-            _("手机号「%(value)s」无法识别:请填写 11 位中国大陆手机号,或以 + 和国家代码开头的国际号码。")
-            % {"value": raw}
+        raise _invalid(
+            gettext_lazy(
+                "手机号「%(value)s」无法识别:请填写 11 位中国大陆手机号,或以 + 和国家代码开头的国际号码。"
+            ),
+            raw,
         ) from None
     if not phonenumbers.is_valid_number(number):
-        raise ValueError(
-            _("手机号「%(value)s」不是有效号码:请填写 11 位中国大陆手机号,或以 + 和国家代码开头的国际号码。")
-            % {"value": raw}
+        raise _invalid(
+            gettext_lazy(
+                "手机号「%(value)s」不是有效号码:请填写 11 位中国大陆手机号,或以 + 和国家代码开头的国际号码。"
+            ),
+            raw,
         )
     if number.country_code == 86 and phonenumbers.number_type(number) not in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
     ):
-        raise ValueError(_("手机号「%(value)s」不是手机号码:短信与签到需要手机号。") % {"value": raw})
+        raise _invalid(gettext_lazy("手机号「%(value)s」不是手机号码:短信与签到需要手机号。"), raw)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -52,9 +69,7 @@ def normalise_email(raw: str) -> str:
     try:
         result = validate_email(text, check_deliverability=False)
     except EmailNotValidError:
-        raise ValueError(
-            _("邮箱「%(value)s」格式不正确,应形如 name@example.com。") % {"value": raw}
-        ) from None
+        raise _invalid(gettext_lazy("邮箱「%(value)s」格式不正确,应形如 name@example.com。"), raw) from None
     return result.normalized.lower()
 
 

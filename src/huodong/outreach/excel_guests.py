@@ -44,9 +44,10 @@ from django.utils.encoding import force_str
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from huodong.core.audit import Joined, audit_record, message_render
 from huodong.core.audit import Message as AuditMessage
-from huodong.core.audit import audit_record
 from huodong.core.errors import DomainError
+from huodong.core.imports import RowProblem
 from huodong.core.models import Department, User
 from huodong.core.text import text_problem
 from huodong.events.access import Need, event_for, step_require
@@ -124,32 +125,21 @@ def _en(label: Any) -> str:
 
 
 # ---------------------------------------------------------------- problems
-@dataclass
-class Problem:
-    """One refused row (Excel's row number; 0 for the file itself), the column, the reason."""
-
-    row: int
-    column: str
-    reason: Any
-
-    @property
-    def message(self) -> str:
-        if self.row == 0:
-            return force_str(self.reason)
-        if self.column:
-            return force_str(
-                _("第 %(row)s 行「%(col)s」:%(reason)s")
-                % {"row": self.row, "col": self.column, "reason": self.reason}
-            )
-        return force_str(_("第 %(row)s 行:%(reason)s") % {"row": self.row, "reason": self.reason})
+class Problem(RowProblem):
+    """One refused row of a guest file (``core.imports.RowProblem``); the reason is kept as a message code
+    too, so a report read later shows it in the reader's language (``problem_reason``)."""
 
     def as_dict(self) -> dict[str, Any]:
-        return {
-            "row": self.row,
-            "column": self.column,
-            "reason": force_str(self.reason),
-            "message": self.message,
-        }
+        out = {**super().as_dict(), "reason": force_str(self.reason)}
+        if isinstance(self.reason, AuditMessage):
+            out["said"] = {"key": self.reason.key, "params": self.reason.params}
+        return out
+
+
+def problem_reason(problem: dict[str, Any]) -> str:
+    """The reason of a stored problem in the active language (the stored text for an older report)."""
+    said = problem.get("said") or {}
+    return message_render(str(said.get("key") or ""), said.get("params"), str(problem.get("reason") or ""))
 
 
 class ImportRefused(DomainError):
@@ -402,7 +392,6 @@ def check_rows(
     checker = Checker()
     categories = _lookup(GuestCategory)
     departments = _departments()
-    cat_allowed = "、".join(str(label) for _c, label in GuestCategory.choices)
     limits = {"name": NAME_MAX, "company": COMPANY_MAX, "title": TITLE_MAX, "note": NOTE_MAX}
     col = table.columns
     shown = table.headers
@@ -424,8 +413,11 @@ def check_rows(
                 continue
             if f in limits:
                 problem = text_problem(text, multiline=f == "note")
+                problem = AuditMessage(problem) if problem is not None else None
                 if problem is None and len(text) > limits[f]:
-                    problem = _("最多 %(n)s 个字(现为 %(len)s 个)。") % {"n": limits[f], "len": len(text)}
+                    problem = AuditMessage(
+                        _("最多 %(n)s 个字(现为 %(len)s 个)。"), n=limits[f], len=len(text)
+                    )
                 if problem is not None:
                     bad.append(Problem(number, shown[f], problem))
                     continue
@@ -434,12 +426,12 @@ def check_rows(
                 try:
                     values[f] = checker.phone(text)
                 except ValueError as exc:
-                    bad.append(Problem(number, shown[f], str(exc)))
+                    bad.append(Problem(number, shown[f], getattr(exc, "said", None) or str(exc)))
             elif f == "email":
                 try:
                     values[f] = checker.email(text)
                 except ValueError as exc:
-                    bad.append(Problem(number, shown[f], str(exc)))
+                    bad.append(Problem(number, shown[f], getattr(exc, "said", None) or str(exc)))
             elif f == "category":
                 code = categories.get(text.casefold())
                 if code is None:
@@ -447,8 +439,11 @@ def check_rows(
                         Problem(
                             number,
                             shown[f],
-                            _("须为以下之一:%(allowed)s(现为「%(v)s」)。")
-                            % {"allowed": cat_allowed, "v": text[:30]},
+                            AuditMessage(
+                                _("须为以下之一:%(allowed)s(现为「%(v)s」)。"),
+                                allowed=Joined([label for _c, label in GuestCategory.choices]),
+                                v=text[:30],
+                            ),
                         )
                     )
                 values[f] = code
@@ -459,12 +454,14 @@ def check_rows(
                         Problem(
                             number,
                             shown[f],
-                            _("找不到启用中的部门「%(v)s」;请填写部门名称或代码。") % {"v": text[:40]},
+                            AuditMessage(
+                                _("找不到启用中的部门「%(v)s」;请填写部门名称或代码。"), v=text[:40]
+                            ),
                         )
                     )
                 values[f] = dept
         if not values["name"] and not any(p.column == shown.get("name") for p in bad):
-            bad.append(Problem(number, shown["name"], _("不能为空。")))
+            bad.append(Problem(number, shown["name"], AuditMessage(_("不能为空。"))))
         if bad:
             problems.extend(bad)
         else:
@@ -551,8 +548,9 @@ def write_rows(
                 _dup_problem(
                     c.number,
                     "",
-                    _("手机号与第 %(a)s 行相同,邮箱与第 %(b)s 行相同,无法合并。")
-                    % {"a": a.number, "b": b.number},
+                    AuditMessage(
+                        _("手机号与第 %(a)s 行相同,邮箱与第 %(b)s 行相同,无法合并。"), a=a.number, b=b.number
+                    ),
                 )
             )
             continue
@@ -567,21 +565,25 @@ def write_rows(
         column = phone_col if a is not None else email_col
         if not merge:
             problems.append(
-                _dup_problem(c.number, column, _("与第 %(row)s 行重复。") % {"row": first.number})
+                _dup_problem(c.number, column, AuditMessage(_("与第 %(row)s 行重复。"), row=first.number))
             )
             continue
         # merging must not give the first row a phone or e-mail that another row holds
         if v["phone"] and not first.values["phone"] and v["phone"] in by_phone:
             problems.append(
                 _dup_problem(
-                    c.number, phone_col, _("与第 %(row)s 行重复。") % {"row": by_phone[v["phone"]].number}
+                    c.number,
+                    phone_col,
+                    AuditMessage(_("与第 %(row)s 行重复。"), row=by_phone[v["phone"]].number),
                 )
             )
             continue
         if v["email"] and not first.values["email"] and v["email"] in by_email:
             problems.append(
                 _dup_problem(
-                    c.number, email_col, _("与第 %(row)s 行重复。") % {"row": by_email[v["email"]].number}
+                    c.number,
+                    email_col,
+                    AuditMessage(_("与第 %(row)s 行重复。"), row=by_email[v["email"]].number),
                 )
             )
             continue
@@ -617,8 +619,11 @@ def write_rows(
                 _dup_problem(
                     c.number,
                     "",
-                    _("手机号属于嘉宾「%(a)s」,邮箱属于嘉宾「%(b)s」,无法合并。")
-                    % {"a": names[pa], "b": names[pb]},
+                    AuditMessage(
+                        _("手机号属于嘉宾「%(a)s」,邮箱属于嘉宾「%(b)s」,无法合并。"),
+                        a=names[pa],
+                        b=names[pb],
+                    ),
                 )
             )
             continue
@@ -631,7 +636,9 @@ def write_rows(
                 _dup_problem(
                     c.number,
                     phone_col if pa is not None else email_col,
-                    _("已在名单中:嘉宾「%(name)s」(编号 %(id)s)。") % {"name": names[target], "id": target},
+                    AuditMessage(
+                        _("已在名单中:嘉宾「%(name)s」(编号 %(id)s)。"), name=names[target], id=target
+                    ),
                 )
             )
             continue
@@ -760,14 +767,18 @@ def _merge_existing(
                     and not current["phone"]
                     and existing_phone.get(v["phone"], guest.pk) != guest.pk
                 ):
-                    problems.append(Problem(c.number, phone_col, _("该手机号已属于名单中的另一位嘉宾。")))
+                    problems.append(
+                        Problem(c.number, phone_col, AuditMessage(_("该手机号已属于名单中的另一位嘉宾。")))
+                    )
                     continue
                 if (
                     v["email"]
                     and not current["email"]
                     and existing_email.get(v["email"], guest.pk) != guest.pk
                 ):
-                    problems.append(Problem(c.number, email_col, _("该邮箱已属于名单中的另一位嘉宾。")))
+                    problems.append(
+                        Problem(c.number, email_col, AuditMessage(_("该邮箱已属于名单中的另一位嘉宾。")))
+                    )
                     continue
                 if _fill(current, v):
                     dirty = True

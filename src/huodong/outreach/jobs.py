@@ -19,6 +19,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.encoding import force_str
 from django.utils.translation import gettext_lazy as _
@@ -82,8 +83,8 @@ def job_progress(job_id: int, done: int, total: int) -> None:
 
 
 def job_finish(job_id: int, report: dict[str, Any]) -> None:
-    Job.objects.filter(pk=job_id).update(
-        status=Job.Status.DONE, report=report, finished_at=timezone.now(), error=""
+    Job.objects.filter(pk=job_id).update(  # finished: everything processed (an inline job kept no count)
+        status=Job.Status.DONE, report=report, finished_at=timezone.now(), error="", done=F("total")
     )
 
 

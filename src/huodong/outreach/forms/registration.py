@@ -16,6 +16,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from huodong.core.pageflow import RevisionField
@@ -80,7 +81,8 @@ def questions_parse(text: str) -> tuple[list[dict[str, Any]], list[Any]]:
 
 
 def questions_text(questions: list[dict[str, Any]]) -> str:
-    """The stored questions as the text box shows them."""
+    """The stored questions as the text box shows them (the required word in the reader's language)."""
+    required = "required" if (translation.get_language() or "").startswith("en") else "必填"
     lines = []
     for q in questions or []:
         lines.append(
@@ -91,7 +93,7 @@ def questions_text(questions: list[dict[str, Any]]) -> str:
                     q.get("label_en", ""),
                     q.get("kind", "text"),
                     "/".join(q.get("choices") or []),
-                    "必填" if q.get("required") else "",
+                    required if q.get("required") else "",
                 ]
             ).rstrip(" |")
         )

@@ -40,7 +40,7 @@ from huodong.events.access import Member, Need, event_access, event_for
 from huodong.events.models import Event
 
 from .. import contact
-from ..models import Guest, GuestCategory, GuestStatus, Job, Message, MessageKind
+from ..models import DepartmentQuota, Guest, GuestCategory, GuestStatus, Job, Message, MessageKind
 from ..rules import OUTREACH_REFUSAL, outreach_event_lock
 
 NAME_MAX = 100
@@ -82,13 +82,19 @@ NO_DEPARTMENT = _("您的账号没有所属部门,不能作为部门添加嘉宾
 # ---------------------------------------------------------------- who may change which guest
 def guest_scope(actor: User | None, event: Event) -> str:
     """What ``actor`` may do with the guests of ``event``: ``"all"`` (an editor), ``"department"`` (a
-    team member: the guests of their own department), or ``""`` (read only)."""
+    team member, or the contact named on their department's quota: the guests of their own department),
+    or ``""`` (read only)."""
     access = event_access(actor, event)
     if access.can(Need.EDIT):
         return "all"
-    if Member.TEAM in access and actor is not None and actor.department_id:
+    if actor is None or not actor.department_id or not access.can(Need.VIEW):
+        return ""
+    if Member.TEAM in access:
         return "department"
-    return ""
+    contact_of_quota = DepartmentQuota.objects.filter(
+        event_id=event.pk, contact=actor, department_id=actor.department_id
+    ).exists()
+    return "department" if contact_of_quota else ""
 
 
 def can_see_contact(actor: User | None, event: Event, guest: Guest | None = None) -> bool:
