@@ -52,6 +52,7 @@ PAGES: dict[str, Row] = {
     "outreach:guest_edit": Row(TEAM_ADD, data=_GUEST, revision_of="guest_id"),
     "outreach:guest_status": Row(TEAM_ADD, data={"status": "declined"}, revision_of="guest_id"),
     "outreach:guest_remove": Row(TEAM_ADD, data={}, revision_of="guest_id"),
+    "outreach:guest_erase": Row(EDIT, data={"reason": "本人来电要求删除"}),
     "outreach:guests_bulk": Row(EDIT, data={"action": "category", "scope": "filter", "category": "vip"}),
     "outreach:guests_import": Row(EDIT, data=lambda w: {"file": _xlsx(), "on_duplicate": "merge"}),
     "outreach:guests_export": Row(EDIT),

@@ -54,6 +54,8 @@ PAGES: dict[str, Row] = {
     "outreach:ticket_cancel": Row(PUBLIC, data={"revision": "1"}),
     "outreach:ticket_details": Row(PUBLIC, data={"revision": "1", "name": "改名", "phone": "13800009999"}),
     "outreach:ticket_privacy": Row(PUBLIC, data={"purpose": "marketing"}),
+    "outreach:ticket_data": Row(PUBLIC),
+    "outreach:ticket_erase": Row(PUBLIC, data={"confirm": "yes"}),
 }
 
 _R = "/api/events/{event_id}/registration"

@@ -46,6 +46,7 @@ QUESTIONS: list[dict[str, Any]] = [
 ]
 
 # name, company, title, mobile, e-mail, category, department, language
+# fmt: off
 GUESTS: list[tuple[str, str, str, str, str, str, str, str]] = [
     ("张伟", "华东智能制造有限公司", "采购总监", "13957100001", "zhangwei@hd-zhizao.cn", "customer", "sales", "zh-hans"),
     ("王芳", "杭州云栖零售集团", "IT 经理", "13957100002", "wangfang@yunqi-retail.cn", "customer", "sales", "zh-hans"),
@@ -74,6 +75,7 @@ GUESTS: list[tuple[str, str, str, str, str, str, str, str]] = [
     ("谢飞", "示例科技华东大区", "销售经理", "13957100025", "xiefei@example.com", "employee", "sales", "zh-hans"),
     ("韩冰", "示例科技华东大区", "售前工程师", "13957100026", "hanbing@example.com", "employee", "product", "zh-hans"),
 ]
+# fmt: on
 
 # Who registers on the public page (by index in GUESTS), and who also agrees to marketing follow-up.
 REGISTER = (0, 1, 2, 3, 12, 15, 17, 21)
@@ -101,7 +103,11 @@ def demo_outreach_load(*, event: Event, people: dict[str, User]) -> None:
     )
     departments = {d.code: d for d in Department.objects.filter(code__in=["sales", "product", "marketing"])}
     quota_services.quota_add(
-        actor=organiser, event=event, department=departments["sales"], quota=20, contact=people["reviewer_sales"]
+        actor=organiser,
+        event=event,
+        department=departments["sales"],
+        quota=20,
+        contact=people["reviewer_sales"],
     )
     quota_services.quota_add(
         actor=organiser,
@@ -110,7 +116,11 @@ def demo_outreach_load(*, event: Event, people: dict[str, User]) -> None:
         quota=5,
         contact=people["reviewer_product"],
     )
-    inviter = {"sales": people["reviewer_sales"], "product": people["reviewer_product"], "marketing": organiser}
+    inviter = {
+        "sales": people["reviewer_sales"],
+        "product": people["reviewer_product"],
+        "marketing": organiser,
+    }
     for i, (name, company, title, phone, email, category, dept, language) in enumerate(GUESTS):
         if i in REGISTER:
             continue

@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 
 from huodong.core.audit import audit_record
 from huodong.core.errors import DomainError
+from huodong.core.imports import RowProblem
 from huodong.core.models import User
 from huodong.core.text import text_problem
 from huodong.events.access import Need, event_for
@@ -199,27 +200,8 @@ def workbook_filename(event: Event) -> str:
 
 
 # ---------------------------------------------------------------- import: reading the file
-@dataclass
-class Problem:
-    """One thing wrong with the file: a row (Excel's number, 0 for the file itself), a column, the reason."""
-
-    row: int
-    column: str
-    reason: Any
-
-    @property
-    def message(self) -> str:
-        if self.row == 0:
-            return force_str(self.reason)
-        if self.column:
-            return force_str(
-                _("第 %(row)s 行「%(col)s」:%(reason)s")
-                % {"row": self.row, "col": self.column, "reason": self.reason}
-            )
-        return force_str(_("第 %(row)s 行:%(reason)s") % {"row": self.row, "reason": self.reason})
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
+class Problem(RowProblem):
+    """One thing wrong with the materials file (``core.imports.RowProblem``)."""
 
 
 class ImportRefused(DomainError):

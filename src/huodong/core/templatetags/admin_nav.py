@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django import template
 
-from huodong.core.admin_links import AdminLink, admin_links as registered
+from huodong.core.admin_links import AdminLink
+from huodong.core.admin_links import admin_links as registered
 
 register = template.Library()
 

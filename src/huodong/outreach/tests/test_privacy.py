@@ -132,3 +132,41 @@ def test_the_worker_runs_the_retention_sweep(organiser, settings):
     Guest.objects.create(event=old, name="旧客", phone="+8613800000001")
     HuodongWorker(worker_id="sweeper", once=True).run()
     assert Guest.objects.get(event=old).anonymised_at is not None
+
+
+def test_the_guest_downloads_and_erases_from_their_pages(client, organiser):
+    event = open_event(organiser)
+    guest = sign_up(event, 1)
+    privacy_page = client.get(reverse("outreach:ticket_privacy", args=[guest.access_key])).content.decode()
+    assert reverse("outreach:ticket_data", args=[guest.access_key]) in privacy_page
+    assert reverse("outreach:ticket_erase", args=[guest.access_key]) in privacy_page
+    download = client.get(reverse("outreach:ticket_data", args=[guest.access_key]))
+    assert download.status_code == 200 and "attachment" in download["Content-Disposition"]
+    assert json.loads(download.content)["guest"]["email"] == guest.email
+    assert download["Cache-Control"] == "no-store, private"
+    erase = reverse("outreach:ticket_erase", args=[guest.access_key])
+    assert "确定删除" in client.get(erase).content.decode()
+    refused = client.post(erase, {})
+    assert refused.status_code == 400 and "请勾选确认" in refused.content.decode()
+    assert Guest.objects.get(pk=guest.pk).anonymised_at is None
+    english = client.post(erase + "?lang=en", {})
+    assert english.status_code == 400 and "请勾选" not in english.content.decode()
+    done = client.post(erase + "?lang=zh-hans", {"confirm": "yes"})  # the English post set the cookie
+    assert done.status_code == 200 and "已删除" in done.content.decode()
+    assert Guest.objects.get(pk=guest.pk).anonymised_at is not None
+    assert client.get(reverse("outreach:ticket", args=[guest.access_key])).status_code == 404
+
+
+def test_an_organiser_erases_from_the_guest_page(client, organiser):
+    event = open_event(organiser)
+    guest = sign_up(event, 1)
+    client.force_login(organiser)
+    page = reverse("outreach:guest_detail", args=[event.pk, guest.pk])
+    assert reverse("outreach:guest_erase", args=[event.pk, guest.pk]) in client.get(page).content.decode()
+    url = reverse("outreach:guest_erase", args=[event.pk, guest.pk])
+    refused = client.post(url, {"reason": ""}, follow=True)
+    assert "请写明请求的来源" in refused.content.decode()
+    assert Guest.objects.get(pk=guest.pk).anonymised_at is None
+    done = client.post(url, {"reason": "本人来电"}, follow=True)
+    assert done.status_code == 200 and "已按请求删除" in done.content.decode()
+    assert Guest.objects.get(pk=guest.pk).name == privacy.ERASED_NAME

@@ -32,12 +32,13 @@ from huodong.core.concurrency import retry_on_conflict, revision_of
 from huodong.core.errors import DomainError
 from huodong.core.http import AuthedRequest, actor
 from huodong.core.pageflow import action_post, error_page, event_page, form_post, redirect_to
-from huodong.events.access import Need
+from huodong.events.access import Need, event_access
 from huodong.events.models import Event
 from huodong.events.steps import Step
 from huodong.events.tabs import event_tabs
 
 from .. import excel_guests, jobs, selectors
+from ..excel_guests import problem_reason
 from ..forms.guests import (
     BulkForm,
     GuestForm,
@@ -218,6 +219,8 @@ def _detail(
             "email": selectors.shown_email(g, full),
             "full": full,
             "may_edit": may_edit,
+            # PIPL: deleting a person's information on their request is the editors' (any step).
+            "may_erase": event_access(request.user, event).can(Need.EDIT) and g.anonymised_at is None,
             "consents": [(p, label, consents.get(p)) for p, label in Consent.Purpose.choices],
             "ticket": ticket,
             "has_log": has_log,
@@ -270,6 +273,23 @@ def guest_status(request: AuthedRequest, event: Event, guest_id: int) -> HttpRes
         page=lambda status: _detail(request, event, guest_id, bound={"status": form}, status=status),
         success_url=lambda row: _url(event, "guest_detail", guest_id=guest_id),
         done=_("嘉宾状态已更新。"),
+    )
+
+
+@require_POST
+@event_page(Need.EDIT)
+def guest_erase(request: AuthedRequest, event: Event, guest_id: int) -> HttpResponse:
+    """Delete a guest's personal information at their request (``services.privacy.guest_erase``)."""
+    from ..services.privacy import guest_erase as erase
+
+    return action_post(
+        request,
+        act=lambda: erase(
+            actor=actor(request), event=event, guest_id=guest_id, reason=request.POST.get("reason", "")
+        ),
+        success_url=_url(event, "guest_detail", guest_id=guest_id),
+        failure_url=_url(event, "guest_detail", guest_id=guest_id) + "#erase",
+        done=_("已按请求删除该嘉宾的个人信息。"),
     )
 
 
@@ -399,7 +419,10 @@ def guest_job(request: AuthedRequest, event: Event, job_id: int) -> HttpResponse
         job = jobs.job_get(event=event, job_id=job_id)
     except DomainError as exc:
         return error_page(request, exc)
-    ctx = {**_frame(request, event), "job": job, "report": job.report or {}}
+    report = dict(job.report or {})
+    if report.get("problems"):  # each reason in the reader's language
+        report["problems"] = [{**p, "reason": problem_reason(p)} for p in report["problems"]]
+    ctx = {**_frame(request, event), "job": job, "report": report}
     if getattr(request, "htmx", False):
         return render(request, "outreach/_job.html", ctx)
     return render(request, "outreach/guest_job.html", ctx)
@@ -493,6 +516,7 @@ urlpatterns = [
     path(_G + "edit/", guest_edit, name="guest_edit"),
     path(_G + "status/", guest_status, name="guest_status"),
     path(_G + "remove/", guest_remove, name="guest_remove"),
+    path(_G + "erase/", guest_erase, name="guest_erase"),
     path(_Q + "add/", quota_add, name="quota_add"),
     path(_Q + "<int:quota_id>/edit/", quota_edit, name="quota_edit"),
     path(_Q + "<int:quota_id>/accept/", quota_accept, name="quota_accept"),

@@ -249,6 +249,12 @@ def ticket(request: HttpRequest, guest: Guest, *, language: str) -> HttpResponse
             "done": done() if done else "",
             "active": guest.status in services.ACTIVE,
             "editable": guest.status not in (GuestStatus.CHECKED_IN, GuestStatus.NO_SHOW),
+            # a cancelled guest may register again while registration is open: the way back to the form
+            "register_again": (
+                reverse("outreach:register", args=[reg.slug])
+                if guest.status == GuestStatus.CANCELLED and services.closed_reason(reg, guest.event) is None
+                else ""
+            ),
         },
     )
 
@@ -433,6 +439,55 @@ def ticket_privacy(request: HttpRequest, guest: Guest, *, language: str) -> Http
     )
 
 
+@require_GET
+@public_page
+@_guest_page
+def ticket_data(request: HttpRequest, guest: Guest, *, language: str) -> HttpResponse:
+    """The guest downloads everything held about them (PIPL), as JSON; the export is audited."""
+    from ..services.privacy import guest_export_self
+
+    name, body = guest_export_self(access_key=guest.access_key)
+    response = HttpResponse(body, content_type="application/json; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@public_page
+@_guest_page
+def ticket_erase(request: HttpRequest, guest: Guest, *, language: str) -> HttpResponse:
+    """The guest asks for their information to be deleted (PIPL): a confirmation, then it is done and the
+    link stops working."""
+    from ..services.privacy import guest_erase_self
+
+    problem = ""
+    status = 200
+    if request.method == "POST":
+        try:
+            guest_erase_self(access_key=guest.access_key, confirm=request.POST.get("confirm") == "yes")
+        except DomainError as exc:
+            if exc.status == 404:
+                return _error(request, exc, language)
+            problem = exc.message
+            status = 400
+        else:
+            return render(
+                request,
+                "outreach/public/erased.html",
+                {
+                    **_event_context(guest.event, language),
+                    "language": language,
+                    "switch": _switch(request, language),
+                },
+            )
+    return render(
+        request,
+        "outreach/public/erase.html",
+        {**_frame(request, guest, language), "problem": problem, "active": guest.status in services.ACTIVE},
+        status=status,
+    )
+
+
 urlpatterns = [
     path("r/<slug:slug>/", register, name="register"),
     path("t/<str:access_key>/", ticket, name="ticket"),
@@ -441,4 +496,6 @@ urlpatterns = [
     path("t/<str:access_key>/cancel/", ticket_cancel, name="ticket_cancel"),
     path("t/<str:access_key>/details/", ticket_details, name="ticket_details"),
     path("t/<str:access_key>/privacy/", ticket_privacy, name="ticket_privacy"),
+    path("t/<str:access_key>/my-data.json", ticket_data, name="ticket_data"),
+    path("t/<str:access_key>/erase/", ticket_erase, name="ticket_erase"),
 ]
