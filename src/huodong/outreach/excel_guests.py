@@ -664,7 +664,7 @@ def write_rows(
         target=locked,
         event_id=locked.pk,
         summary=AuditMessage(
-            "导入嘉宾「%(file)s」:新增 %(i)s,合并 %(m)s,拒绝 %(r)s",
+            _("导入嘉宾「%(file)s」:新增 %(i)s,合并 %(m)s,拒绝 %(r)s"),
             file=filename or table.name,
             i=report.imported,
             m=report.merged,
@@ -964,7 +964,7 @@ def guests_workbook(
         action="outreach.guest.export",
         target=event,
         event_id=event.pk,
-        summary=AuditMessage("导出嘉宾名单 %(n)s 人", n=count),
+        summary=AuditMessage(_("导出嘉宾名单 %(n)s 人"), n=count),
         after={"count": count, "filters": filters},
     )
     return content

@@ -201,7 +201,9 @@ def _send(job: Job) -> dict[str, Any]:
         action="outreach.guest.send",
         target=job.event,
         event_id=job.event_id,
-        summary=AuditMessage("向 %(n)s 位嘉宾发送%(kind)s", n=total, kind=MessageKind(params["kind"]).label),
+        summary=AuditMessage(
+            _("向 %(n)s 位嘉宾发送%(kind)s"), n=total, kind=MessageKind(params["kind"]).label
+        ),
         after={
             **{k: v for k, v in params.items() if k != "guest_ids"},
             "guests": total,

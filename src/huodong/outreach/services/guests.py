@@ -345,7 +345,7 @@ def guest_add(
         action="outreach.guest.add",
         target=row,
         event_id=locked.pk,
-        summary=AuditMessage("添加嘉宾「%(name)s」", name=row.name),
+        summary=AuditMessage(_("添加嘉宾「%(name)s」"), name=row.name),
         after=snapshot(row, [*GUEST_FIELDS, "status", "source"]),
     )
     return row
@@ -423,7 +423,7 @@ def guest_remove(
         action="outreach.guest.remove",
         target=row,
         event_id=locked.pk,
-        summary=AuditMessage("删除嘉宾「%(name)s」", name=row.name),
+        summary=AuditMessage(_("删除嘉宾「%(name)s」"), name=row.name),
         before=snapshot(row, [*GUEST_FIELDS, "status"]),
     )
     row.delete()
@@ -494,7 +494,7 @@ def guest_status_set(
         label=_label(row),
         event_id=locked.pk,
         summary=AuditMessage(
-            "嘉宾「%(name)s」状态改为%(status)s%(why)s",
+            _("嘉宾「%(name)s」状态改为%(status)s%(why)s"),
             name=row.name,
             status=GuestStatus(status).label,
             why=f"({note})" if note else "",
@@ -591,7 +591,7 @@ def guests_bulk(
             action="outreach.guest.bulk_remove",
             target=locked,
             event_id=locked.pk,
-            summary=AuditMessage("批量删除 %(n)s 位嘉宾", n=count),
+            summary=AuditMessage(_("批量删除 %(n)s 位嘉宾"), n=count),
             before={"guests": ids[:1000], "names": names},
         )
         return count
@@ -617,7 +617,7 @@ def guests_bulk(
         target=locked,
         event_id=locked.pk,
         summary=AuditMessage(
-            "批量修改 %(n)s 位嘉宾:%(what)s", n=count, what=", ".join(f"{k}={v}" for k, v in shown.items())
+            _("批量修改 %(n)s 位嘉宾:%(what)s"), n=count, what=", ".join(f"{k}={v}" for k, v in shown.items())
         ),
         after={"guests": ids[:1000], **shown, "reason": reason},
     )
@@ -697,7 +697,7 @@ def guests_send(
             action="outreach.guest.send",
             target=locked,
             event_id=locked.pk,
-            summary=AuditMessage("向 %(n)s 位嘉宾发送%(kind)s", n=len(ids), kind=MessageKind(kind).label),
+            summary=AuditMessage(_("向 %(n)s 位嘉宾发送%(kind)s"), n=len(ids), kind=MessageKind(kind).label),
             after={**params, "guest_ids": ids[:1000], "queued": created},
         )
         return created

@@ -314,7 +314,7 @@ def _prepare(locked: Event, actor: User | None) -> list[tuple[CollaborationLette
                 action="outreach.letter.prepare",
                 target=letter,
                 event_id=locked.pk,
-                summary=AuditMessage("生成「%(d)s」的活动协作函", d=content.department.name),
+                summary=AuditMessage(_("生成「%(d)s」的活动协作函"), d=content.department.name),
             )
         elif letter.contact_id != (content.contact.pk if content.contact else None):
             row_update(
@@ -465,7 +465,7 @@ def letters_queue(
         action="outreach.letters.queue",
         target=locked,
         event_id=locked.pk,
-        summary=AuditMessage("发送活动协作函(新排入 %(n)s 条消息)", n=created),
+        summary=AuditMessage(_("发送活动协作函(新排入 %(n)s 条消息)"), n=created),
         after={"offset_minutes": offset, "channels": channels, "created": created},
     )
     return created
@@ -520,6 +520,6 @@ def letter_failure_acknowledge(
         action="outreach.letter.acknowledge",
         label=label,
         event_id=locked.pk,
-        summary=AuditMessage("确认「%(d)s」协作函送达失败:%(r)s", d=letter.department.name, r=text),
+        summary=AuditMessage(_("确认「%(d)s」协作函送达失败:%(r)s"), d=letter.department.name, r=text),
     )
     return letter

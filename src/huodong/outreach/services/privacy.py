@@ -125,7 +125,7 @@ def guest_export_self(*, access_key: str) -> tuple[str, bytes]:
         action="outreach.guest.export_self",
         target=guest,
         event_id=guest.event_id,
-        summary=Said("嘉宾导出了本人的个人信息(#%(id)s)", id=guest.pk),
+        summary=Said(_("嘉宾导出了本人的个人信息(#%(id)s)"), id=guest.pk),
     )
     return f"huodong-guest-{guest.pk}.json", body
 
@@ -160,7 +160,7 @@ def _anonymise(guest: Guest, now: dt.datetime) -> None:
     guest.save(update_fields=[*changes, "revision"])
 
 
-def _erase(event: Event, guest: Guest, *, actor: User | None, by: str, now: dt.datetime) -> Guest:
+def _erase(event: Event, guest: Guest, *, actor: User | None, reason: str, now: dt.datetime) -> Guest:
     held_seat = guest.status in (GuestStatus.REGISTERED, GuestStatus.WAITLISTED)
     guest_id = guest.pk
     _anonymise(guest, now)
@@ -169,7 +169,11 @@ def _erase(event: Event, guest: Guest, *, actor: User | None, by: str, now: dt.d
         action="outreach.guest.erase",
         target=guest,
         event_id=event.pk,
-        summary=Said("按%(by)s删除嘉宾 #%(id)s 的个人信息", by=by, id=guest_id),
+        summary=(
+            Said(_("按请求删除嘉宾 #%(id)s 的个人信息:%(reason)s"), id=guest_id, reason=reason)
+            if reason
+            else Said(_("按本人请求删除嘉宾 #%(id)s 的个人信息"), id=guest_id)
+        ),
     )
     if held_seat:
         from .registration import waitlist_move_up
@@ -189,7 +193,7 @@ def guest_erase_self(*, access_key: str, confirm: bool) -> Guest:
     guest = Guest.objects.select_for_update().get(pk=found.pk)
     if guest.anonymised_at is not None:
         raise NotFound(_("链接无效或已失效。"))
-    return _erase(event, guest, actor=None, by="本人请求", now=timezone.now())
+    return _erase(event, guest, actor=None, reason="", now=timezone.now())
 
 
 @transaction.atomic
@@ -213,7 +217,7 @@ def guest_erase(*, actor: User, event: Event | int, guest_id: Any, reason: str) 
     guest = Guest.objects.select_for_update().filter(pk=pk, event=locked, anonymised_at__isnull=True).first()
     if guest is None:
         raise NotFound(_("嘉宾不存在。"))
-    return _erase(locked, guest, actor=actor, by=f"请求({text})", now=timezone.now())
+    return _erase(locked, guest, actor=actor, reason=text, now=timezone.now())
 
 
 def retention_sweep(*, now: dt.datetime | None = None, limit: int = 1000) -> int:
@@ -242,7 +246,7 @@ def retention_sweep(*, now: dt.datetime | None = None, limit: int = 1000) -> int
                 action="outreach.guest.retention",
                 target=event,
                 event_id=event.pk,
-                summary=Said("活动结束已满 %(days)s 天,嘉宾个人信息已匿名化", days=pipl.retention_days()),
+                summary=Said(_("活动结束已满 %(days)s 天,嘉宾个人信息已匿名化"), days=pipl.retention_days()),
             )
         if done >= limit:
             break

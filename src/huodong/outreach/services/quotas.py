@@ -194,7 +194,7 @@ def quota_add(
         action="outreach.quota.add",
         target=row,
         event_id=locked.pk,
-        summary=AuditMessage("设定「%(d)s」邀约名额 %(n)s 人", d=row.department.name, n=row.quota),
+        summary=AuditMessage(_("设定「%(d)s」邀约名额 %(n)s 人"), d=row.department.name, n=row.quota),
         after=snapshot(row, ["department", "quota", "contact"]),
     )
     return row
@@ -293,7 +293,7 @@ def quota_shortfall_accept(
         label=_label(row),
         event_id=locked.pk,
         summary=AuditMessage(
-            "接受「%(d)s」邀约缺口 %(n)s 人:%(why)s",
+            _("接受「%(d)s」邀约缺口 %(n)s 人:%(why)s"),
             d=row.department.name,
             n=status.shortfall,
             why=text[:100],

@@ -734,7 +734,7 @@ def register(
         action="outreach.registration.register",
         target=guest,
         event_id=locked.pk,
-        summary=Said("%(name)s 报名(%(status)s)", name=guest.name, status=GuestStatus(status).label),
+        summary=Said(_("%(name)s 报名(%(status)s)"), name=guest.name, status=GuestStatus(status).label),
         after={
             "status": status,
             "consents": {p: given[p] for p in offered},
@@ -772,7 +772,7 @@ def _promote(event: Event, reg: RegistrationSettings, *, actor: User | None) -> 
             action="outreach.registration.promote",
             target=guest,
             event_id=event.pk,
-            summary=Said("%(name)s 由候补转为正式报名", name=guest.name),
+            summary=Said(_("%(name)s 由候补转为正式报名"), name=guest.name),
         )
         promoted.append(guest)
     return promoted
@@ -829,7 +829,7 @@ def registration_cancel(*, access_key: str, seen: int | None = None) -> Guest:
         action="outreach.registration.cancel",
         target=guest,
         event_id=locked.pk,
-        summary=Said("%(name)s 取消报名", name=guest.name),
+        summary=Said(_("%(name)s 取消报名"), name=guest.name),
     )
     if held_seat:
         _promote(locked, reg, actor=None)
@@ -914,7 +914,7 @@ def consent_withdraw(*, access_key: str, purpose: str, address: str = "") -> Con
         target=guest,
         event_id=locked.pk,
         summary=Said(
-            "%(name)s 撤回同意:%(purpose)s", name=guest.name, purpose=Consent.Purpose(purpose).label
+            _("%(name)s 撤回同意:%(purpose)s"), name=guest.name, purpose=Consent.Purpose(purpose).label
         ),
         after={"purpose": purpose, "address": address[:64]},
     )
@@ -953,7 +953,7 @@ def event_cancel_for_guests(
         action="outreach.registration.cancel_event",
         target=reg,
         event_id=locked.pk,
-        summary=Said("取消活动报名:通知 %(n)s 位嘉宾", n=len(ids)),
+        summary=Said(_("取消活动报名:通知 %(n)s 位嘉宾"), n=len(ids)),
         after={"cancelled": len(ids)},
     )
     return len(ids)

@@ -322,7 +322,7 @@ def reminders_queue(*, actor: User | None, event: Event | int, system: bool = Fa
         action="outreach.reminders.queue",
         target=locked,
         event_id=locked.pk,
-        summary=AuditMessage("为已报名嘉宾排入活动提醒(新增 %(n)s 条)", n=created),
+        summary=AuditMessage(_("为已报名嘉宾排入活动提醒(新增 %(n)s 条)"), n=created),
         after={"created": created, "offset_minutes": row.offset_minutes, "channels": row.channels},
     )
     return created
@@ -431,7 +431,7 @@ def invitations_send(
         action="outreach.invitations.send",
         target=locked,
         event_id=locked.pk,
-        summary=AuditMessage("发送邀请函给 %(n)s 位嘉宾", n=count),
+        summary=AuditMessage(_("发送邀请函给 %(n)s 位嘉宾"), n=count),
         after={
             "guests": count,
             "created": outcome.created,

@@ -379,7 +379,7 @@ def template_save(
             action="outreach.template.create",
             target=row,
             event_id=locked.pk,
-            summary=AuditMessage("编写%(t)s", t=str(label)),
+            summary=AuditMessage(_("编写%(t)s"), t=str(label)),
             after=snapshot(row),
         )
         return row
@@ -424,7 +424,7 @@ def template_revert(
         action="outreach.template.revert",
         target=row,
         event_id=locked.pk,
-        summary=AuditMessage("恢复%(t)s为默认文本", t=str(label)),
+        summary=AuditMessage(_("恢复%(t)s为默认文本"), t=str(label)),
         before=snapshot(row),
     )
     row.delete()

@@ -174,3 +174,25 @@ def test_an_organiser_erases_from_the_guest_page(client, organiser):
     done = client.post(url, {"reason": "本人来电"}, follow=True)
     assert done.status_code == 200 and "已按请求删除" in done.content.decode()
     assert Guest.objects.get(pk=guest.pk).name == privacy.ERASED_NAME
+
+
+def test_the_audit_log_tells_erasures_in_the_readers_language(organiser):
+    from django.utils.translation import override
+
+    event = open_event(organiser)
+    guest = sign_up(event, 1)
+    privacy.guest_erase(actor=organiser, event=event, guest_id=guest.pk, reason="本人来电")
+    entry = AuditEntry.objects.get(action="outreach.guest.erase")
+    assert "按请求删除嘉宾" in entry.summary_text
+    with override("en"):
+        assert (
+            entry.summary_text
+            == f"Deleted the personal information of guest #{guest.pk} on request: 本人来电"
+        )
+    registered = (
+        AuditEntry.objects.filter(action="outreach.registration.register").first()
+        or AuditEntry.objects.filter(event_id=event.pk, action__startswith="outreach.registration").first()
+    )
+    assert registered is not None
+    with override("en"):
+        assert not any("\u4e00" <= ch <= "\u9fff" for ch in registered.summary_text.replace("嘉宾1", ""))
