@@ -24,7 +24,6 @@ from email.utils import formataddr, formatdate, parseaddr
 from typing import Any
 
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
 
 from ..models import Message, Ticket
 from .base import Channel, DeliveryError, _noop
@@ -53,11 +52,9 @@ def _ticket_link(message: Message) -> str:
     link = (message.extras or {}).get("ticket_link") or ""
     if link or message.guest is None:
         return link
-    try:
-        path = reverse("outreach:ticket", args=[message.guest.access_key])
-    except NoReverseMatch:
-        return ""
-    return f"{settings.HUODONG_PUBLIC_URL}{path}"
+    from ..services.messaging import ticket_link
+
+    return ticket_link(message.guest)
 
 
 def _qr_png(message: Message) -> bytes | None:

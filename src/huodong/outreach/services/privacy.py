@@ -130,6 +130,11 @@ def guest_export_self(*, access_key: str) -> tuple[str, bytes]:
     return f"huodong-guest-{guest.pk}.json", body
 
 
+def _lock_settings(event: Event) -> None:
+    """Step 2 of the lock order (the registration settings, when the event has them)."""
+    RegistrationSettings.objects.select_for_update().filter(event=event).first()
+
+
 def _anonymise(guest: Guest, now: dt.datetime) -> None:
     """Remove what identifies the person (the caller holds the event, settings and guest locks)."""
     ticket = Ticket.objects.filter(guest=guest, revoked_at__isnull=True).first()
@@ -189,7 +194,7 @@ def guest_erase_self(*, access_key: str, confirm: bool) -> Guest:
         raise DomainError({"confirm": [_("请勾选确认:删除后无法恢复,您的报名(如有)将被取消。")]})
     found = _guest_by_key(access_key)
     event = event_load(found.event_id, lock=True)
-    RegistrationSettings.objects.select_for_update().filter(event=event).first()
+    _lock_settings(event)
     guest = Guest.objects.select_for_update().get(pk=found.pk)
     if guest.anonymised_at is not None:
         raise NotFound(_("链接无效或已失效。"))
@@ -201,15 +206,13 @@ def guest_erase(*, actor: User, event: Event | int, guest_id: Any, reason: str) 
     """An organiser deletes a guest's information at the guest's request (by phone, letter, e-mail): the
     reason (who asked, how) goes to the audit log. Allowed in any step (a request is answered whenever it
     comes) to the event's editors."""
-    from huodong.events.steps import LIFECYCLE
+    from huodong.events.steps import Step
 
     text = str(reason or "").strip()
     if not text or len(text) > 300:
         raise DomainError({"reason": [_("请写明请求的来源(谁、何时、通过什么方式提出),不超过 300 个字。")]})
-    locked = outreach_event_lock(
-        actor=actor, event=event, what=WHAT, steps=(*(s.value for s in LIFECYCLE), "closed")
-    )
-    RegistrationSettings.objects.select_for_update().filter(event=locked).first()
+    locked = outreach_event_lock(actor=actor, event=event, what=WHAT, steps=tuple(Step.values))
+    _lock_settings(locked)
     try:
         pk = int(guest_id)
     except (TypeError, ValueError):
@@ -235,7 +238,7 @@ def retention_sweep(*, now: dt.datetime | None = None, limit: int = 1000) -> int
     for event_id in event_ids:
         with transaction.atomic():
             event = event_load(event_id, lock=True)
-            RegistrationSettings.objects.select_for_update().filter(event=event).first()
+            _lock_settings(event)
             for guest in Guest.objects.select_for_update().filter(event=event, anonymised_at__isnull=True)[
                 : limit - done
             ]:

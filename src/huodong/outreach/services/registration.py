@@ -39,7 +39,6 @@ from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from pypinyin import lazy_pinyin
 
 from huodong.core.audit import Message as Said
 from huodong.core.audit import audit_record
@@ -66,6 +65,7 @@ from ..models import (
 )
 from ..rules import OUTREACH_STEPS, outreach_event_lock
 from . import messaging, outbox
+from .guests import sort_key
 
 WHAT = _("报名设置")
 REMINDER_OFFSET_MINUTES = -3 * 24 * 60  # NT-2: a reminder three days before the event
@@ -574,10 +574,6 @@ def _duplicate(c: _Contact, found: list[Guest]) -> DuplicateRegistration:
     return DuplicateRegistration(errors or {"__all__": [hint]})
 
 
-def _sort_key(name: str) -> str:
-    return "".join(lazy_pinyin(name, errors="ignore")).lower()[:200] or name.lower()[:200]
-
-
 def reminder_plan(event: Event) -> tuple[int, list[str] | None] | None:
     """The reminder's offset from the event's start and its channels (None: every channel): the event's
     reminder schedule when it has one, else three days before (NT-2). None when the organiser switched
@@ -702,7 +698,7 @@ def register(
         "registered_at": now if status == GuestStatus.REGISTERED else None,
         "waitlisted_at": now if status == GuestStatus.WAITLISTED else None,
         "cancelled_at": None,
-        "sort_key": _sort_key(c.name),
+        "sort_key": sort_key(c.name),
     }
     if found:
         guest = found[0]
@@ -880,7 +876,7 @@ def details_update(
             "email": c.email,
             "company": c.company,
             "title": c.title,
-            "sort_key": _sort_key(c.name),
+            "sort_key": sort_key(c.name),
         },
         seen=seen,
         actor=None,

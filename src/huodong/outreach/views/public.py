@@ -289,7 +289,7 @@ def ticket_ics(request: HttpRequest, guest: Guest, *, language: str) -> HttpResp
             DomainError({"__all__": [_("候补中的报名暂不能加入日历;转为正式报名后即可。")]}),
             language,
         )
-    link = messaging.public_url(reverse("outreach:ticket", args=[guest.access_key]))
+    link = messaging.ticket_link(guest)
     body = calendar.ics_for(guest, method, ticket_link=link)
     response = HttpResponse(body, content_type=f"text/calendar; charset=utf-8; method={method}")
     response["Content-Disposition"] = 'attachment; filename="event.ics"'
