@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "huodong.planning",
     "huodong.preparation",
     "huodong.outreach",
+    "huodong.checkin",
     "huodong.documents",
     "ninja",  # django-ninja's Swagger UI assets, served locally for /api/docs (no CDN)
     "huodong.api",

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("huodong.planning.urls")),
     path("", include("huodong.preparation.urls")),
     path("", include("huodong.outreach.urls")),
+    path("", include("huodong.checkin.urls")),
     path("", include("huodong.documents.urls")),
 ]

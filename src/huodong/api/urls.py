@@ -361,6 +361,7 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _register() -> None:
+    from huodong.checkin.api import router as checkin_router
     from huodong.documents.api import router as documents_router
     from huodong.events.api import router as events_router
     from huodong.outreach.api import router as outreach_router
@@ -372,6 +373,7 @@ def _register() -> None:
     api.add_router("/events", documents_router)
     api.add_router("", preparation_router)
     api.add_router("", outreach_router)
+    api.add_router("", checkin_router)
 
 
 _register()

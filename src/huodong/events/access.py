@@ -43,6 +43,8 @@ class Member(StrEnum):
     TEAM = "team"  # anyone on the event's team (any role)
     REVIEWER = "reviewer"  # a department reviewer asked to review one of its plan versions
     APPROVER = "approver"  # 分管领导 / 总经理, who sign its plan versions
+    GATE_STAFF = "gate_staff"  # checks guests in at one of its gates (checkin)
+    CHECKIN_SUPERVISOR = "checkin_supervisor"  # watches the doors: counts, conflicts, undo (checkin)
     COLLEAGUE = "colleague"  # any active signed-in person of the organisation
 
 
@@ -53,6 +55,8 @@ class Need(StrEnum):
     EDIT = "edit"  # change the event and its planning, move it through the lifecycle
     VIEW_APPROVAL = "view_approval"  # review opinions, signatures, the approval form, rejection reasons
     MANAGE = "manage"  # change who owns the event and its team
+    CHECKIN = "checkin"  # check guests in at the door (scanner, paper sign-in, walk-ins)
+    SUPERVISE_CHECKIN = "supervise_checkin"  # the doors' counts, conflicts, undoing a check-in
 
 
 GRANTS: dict[Need, frozenset[Member]] = {
@@ -62,6 +66,10 @@ GRANTS: dict[Need, frozenset[Member]] = {
         {Member.ADMIN, Member.OWNER, Member.ORGANISER, Member.TEAM, Member.REVIEWER, Member.APPROVER}
     ),
     Need.MANAGE: frozenset({Member.ADMIN, Member.OWNER}),
+    Need.CHECKIN: frozenset(
+        {Member.ADMIN, Member.OWNER, Member.ORGANISER, Member.GATE_STAFF, Member.CHECKIN_SUPERVISOR}
+    ),
+    Need.SUPERVISE_CHECKIN: frozenset({Member.ADMIN, Member.OWNER, Member.ORGANISER, Member.CHECKIN_SUPERVISOR}),
 }
 
 REFUSALS: dict[Need, Any] = {
@@ -69,6 +77,8 @@ REFUSALS: dict[Need, Any] = {
     Need.EDIT: _("只有活动负责人、团队中的策划人员或管理员可以修改此活动。"),
     Need.VIEW_APPROVAL: _("只有活动团队、评审人、审批人和管理员可以查看评审与审批。"),
     Need.MANAGE: _("只有活动负责人或管理员可以更改负责人和团队。"),
+    Need.CHECKIN: _("只有此活动的签到人员、策划人员或管理员可以签到。"),
+    Need.SUPERVISE_CHECKIN: _("只有签到主管、活动负责人、策划人员或管理员可以查看签到统计与冲突。"),
 }
 
 MembershipCheck = Callable[[User, Event], set[str]]
