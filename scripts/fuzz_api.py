@@ -98,6 +98,13 @@ out.update({
     "channel": list(o.Channel.values),
     "language": ["zh-hans", "en"],
 })
+from huodong.checkin import models as c
+out.update({
+    "gate_id": ids(c.Gate),
+    "staff_id": ids(c.GateStaff),
+    "conflict_id": ids(c.Conflict),
+    "scan_id": ids(c.Scan),
+})
 from huodong.events.steps import Step
 steps = list(Step.values)
 print("IDS=" + json.dumps({"ids": {k: v for k, v in out.items() if v}, "steps": steps}))

@@ -15,8 +15,6 @@ class CheckinConfig(AppConfig):
     def ready(self) -> None:
         from huodong.events.tabs import register_event_tab
 
-        from . import rules  # noqa: F401  who the staff of a gate are to an event (events.access)
-
         for area in AREAS:
             try:
                 module = import_module(f"{self.name}.views.{area}")

@@ -1,7 +1,7 @@
 """Rules shared by every check-in service: who checks in, when the doors are open, the first lock.
 
 Who: the event's editors (owner, organisers, administrators) and the people on its check-in staff
-(``GateStaff``: ``Need.CHECKIN``); supervisors among them, and the editors, see the counts and conflicts
+(``GateStaff``, registered in ``access.py``: ``Need.CHECKIN``); supervisors among them, and the editors, see the counts and conflicts
 (``Need.SUPERVISE_CHECKIN``). Gates, staff and settings are changed by the editors (``Need.EDIT``).
 
 When: guests are checked in from ``opens_minutes_before`` the start until ``closes_minutes_after`` the
@@ -20,7 +20,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from huodong.core.models import User
-from huodong.events.access import Member, Need, event_for, event_load, register_membership, step_require
+from huodong.events.access import Need, event_for, event_load, step_require
 from huodong.events.models import Event
 from huodong.events.steps import Step
 
@@ -40,16 +40,6 @@ CHECKIN_SETUP_STEPS: tuple[str, ...] = (
 CHECKIN_STEPS = CHECKIN_SETUP_STEPS
 
 CHECKIN_SETUP_REFUSAL = _("只有活动负责人、团队中的策划人员或管理员可以设置签到。")
-
-
-@register_membership("checkin")
-def gate_people(user: User, event: Event) -> set[str]:
-    from .models import GateStaff
-
-    row = GateStaff.objects.filter(event_id=event.pk, person_id=user.pk).values_list("is_supervisor").first()
-    if row is None:
-        return set()
-    return {Member.GATE_STAFF, Member.CHECKIN_SUPERVISOR} if row[0] else {Member.GATE_STAFF}
 
 
 def checkin_event_lock(*, actor: User | None, event: Event | int, what: Any, system: bool = False) -> Event:
