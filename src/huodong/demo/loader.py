@@ -84,4 +84,7 @@ def demo_load() -> dict[str, Any]:
     from .outreach_demo import demo_outreach_load
 
     demo_outreach_load(event=prepared, people=by_name)
+    from .checkin_demo import demo_checkin_load
+
+    demo_checkin_load(event=prepared, people=by_name)
     return {"event": event, "prepared_event": prepared, "people": people}

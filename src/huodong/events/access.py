@@ -69,7 +69,9 @@ GRANTS: dict[Need, frozenset[Member]] = {
     Need.CHECKIN: frozenset(
         {Member.ADMIN, Member.OWNER, Member.ORGANISER, Member.GATE_STAFF, Member.CHECKIN_SUPERVISOR}
     ),
-    Need.SUPERVISE_CHECKIN: frozenset({Member.ADMIN, Member.OWNER, Member.ORGANISER, Member.CHECKIN_SUPERVISOR}),
+    Need.SUPERVISE_CHECKIN: frozenset(
+        {Member.ADMIN, Member.OWNER, Member.ORGANISER, Member.CHECKIN_SUPERVISOR}
+    ),
 }
 
 REFUSALS: dict[Need, Any] = {

@@ -247,6 +247,14 @@ class GroupRowForm(forms.Form):
     duties = _RowText(label=_("职责"), required=False, widget=forms.Textarea(attrs={"rows": 2, "cols": 24}))
 
 
+class KitRowForm(forms.Form):
+    """One item of the kit handed out at check-in (EX-2)."""
+
+    code = _RowText(label=_("代码"), required=False, widget=forms.TextInput(attrs={"size": 12}))
+    name = _RowText(label=_("物料名称"), required=False)
+    name_en = _RowText(label=_("英文名称"), required=False)
+
+
 class _RowFormSet(forms.BaseFormSet):
     """Rows of one template section; blank rows may stay blank, "删除" drops a row."""
 
@@ -278,17 +286,19 @@ SegmentFormSet = _formset(SegmentRowForm)
 RiskFormSet = _formset(RiskRowForm)
 CategoryFormSet = _formset(CategoryRowForm)
 GroupFormSet = _formset(GroupRowForm)
+KitFormSet = _formset(KitRowForm)
 SECTION_FORMSETS: dict[str, Any] = {
     "run_of_show": SegmentFormSet,
     "risks": RiskFormSet,
     "budget_categories": CategoryFormSet,
     "team_groups": GroupFormSet,
+    "kit": KitFormSet,
 }
 
 
 class EventTypeForm(forms.Form):
     """An event type and the structured editor of its template: run of show, risks, budget categories,
-    the project team's groups.
+    the project team's groups, the kit handed out at check-in.
 
     The rows are formsets (``form.sections``); each row is checked by ``template_section_clean`` and its
     problems are shown on the row ("第 3 行:…"). Materials and the relative schedule are kept as they are.

@@ -39,6 +39,8 @@ class EventType(Revisioned):
     schedule = models.JSONField(_("相对日程"), default=_default_list, blank=True)
     # TM-2: the groups of the project team an event of this type starts with (code, name, name_en, duties).
     team_groups = models.JSONField(_("项目组"), default=_default_list, blank=True)
+    # EX-2: the kit handed out at check-in ([{code, name, name_en}]); copied into an event's check-in settings.
+    kit = models.JSONField(_("签到物料"), default=_default_list, blank=True)
 
     class Meta:
         verbose_name = _("活动类型")

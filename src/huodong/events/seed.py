@@ -448,6 +448,36 @@ BUILTIN_TYPES: list[dict[str, Any]] = [
     },
 ]
 
+
+# EX-2: the kit handed out at the door of each type (code, name, English name); the check-in settings of
+# a new event start from it (``checkin.services.redeem.settings_for``).
+def _kit(code: str, name: str, name_en: str) -> dict[str, str]:
+    return {"code": code, "name": name, "name_en": name_en}
+
+
+KIT_AGENDA = _kit("agenda", "议程", "Agenda")
+KITS: dict[str, list[dict[str, str]]] = {
+    "product-launch": [KIT_AGENDA, _kit("bag", "资料袋", "Info pack"), _kit("gift", "伴手礼", "Gift")],
+    "industry-summit": [
+        KIT_AGENDA,
+        _kit("badge", "胸牌", "Badge"),
+        _kit("proceedings", "会刊", "Proceedings"),
+        _kit("bag", "资料袋", "Info pack"),
+    ],
+    "customer-appreciation": [
+        _kit("programme", "节目单", "Programme"),
+        _kit("seat", "座位卡", "Seat card"),
+        _kit("gift", "答谢礼品", "Thank-you gift"),
+    ],
+    "promotion": [
+        _kit("brochure", "产品手册", "Brochure"),
+        _kit("offer", "优惠券", "Offer voucher"),
+        _kit("gift", "小礼品", "Small gift"),
+    ],
+    "brand-salon": [KIT_AGENDA, _kit("gift", "伴手礼", "Gift")],
+}
+
+
 # The template keys each built-in type sets (schedule is common to all).
 TYPE_TEMPLATE_KEYS = ("run_of_show", "risks", "budget_categories", "materials")
 
@@ -468,4 +498,6 @@ def seed_event_types(EventType: Any) -> None:  # noqa: N803  (a historical model
         }
         if any(f.name == "team_groups" for f in EventType._meta.get_fields()):  # from migration 0005 on
             defaults["team_groups"] = TEAM_GROUPS[spec["code"]]
+        if any(f.name == "kit" for f in EventType._meta.get_fields()):  # from migration 0007 on
+            defaults["kit"] = KITS[spec["code"]]
         EventType.objects.update_or_create(code=spec["code"], defaults=defaults)

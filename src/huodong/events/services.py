@@ -295,7 +295,7 @@ def event_update(
     return locked
 
 
-TEMPLATE_KEYS = ("run_of_show", "budget_categories", "risks", "materials", "schedule", "team_groups")
+TEMPLATE_KEYS = ("run_of_show", "budget_categories", "risks", "materials", "schedule", "team_groups", "kit")
 
 
 @transaction.atomic

@@ -56,11 +56,18 @@ _GROUP_TEXT = (
     ("name_en", _("英文名称"), 100, False, True),
     ("duties", _("职责"), 2000, False, False),
 )
+_KIT_TEXT = (
+    ("code", _("代码"), 40, True, True),
+    ("name", _("物料名称"), 60, True, True),
+    ("name_en", _("英文名称"), 60, False, True),
+)
+KIT_MAX = 12  # EX-2: the kit a staff member ticks at the door fits on a phone's screen
 SECTION_LABELS: dict[str, Any] = {
     "run_of_show": _("默认流程"),
     "risks": _("风险预案"),
     "budget_categories": _("预算科目"),
     "team_groups": _("项目组"),
+    "kit": _("签到物料"),
 }
 
 
@@ -107,7 +114,8 @@ def template_section_clean(
     title and a duration of 1–600 whole minutes; risks — the risk, likelihood and impact (低/中/高) and a
     response; budget categories — a unique code, a name and a typical share in percent (0–100, one
     decimal), the shares adding up to 100 with the contingency reserve present and its share inside the
-    organisation's PL-3 band; project groups (TM-2) — a unique code and a name. Every row of the run of show
+    organisation's PL-3 band; project groups (TM-2) — a unique code and a name; the kit handed out at
+    check-in (EX-2) — a unique code and a name, at most ``KIT_MAX`` items. Every row of the run of show
     and the risks may name an owner role of ``OWNER_ROLES``.
     """
     errors: list[tuple[int | None, str, str]] = []
@@ -120,6 +128,14 @@ def template_section_clean(
                 None,
                 section,
                 str(_("最多 %(n)s 行(现为 %(len)s 行)。") % {"n": TEMPLATE_ROWS_MAX, "len": len(kept)}),
+            )
+        )
+    if section == "kit" and len(kept) > KIT_MAX:
+        errors.append(
+            (
+                None,
+                section,
+                str(_("签到物料最多 %(n)s 项(现为 %(len)s 项)。") % {"n": KIT_MAX, "len": len(kept)}),
             )
         )
     clean: list[dict[str, Any]] = []
@@ -158,6 +174,10 @@ def template_section_clean(
                 for k in ("risk", "likelihood", "impact", "response", "backup", "owner_role")
                 if k in out
             }
+        elif section == "kit":
+            # EX-2: what the door hands out; a unique code and a name (the scanner shows the name).
+            _texts(row, number, _KIT_TEXT, out, errors)
+            _code_check(out.get("code", ""), number, codes, errors)
         elif section == "team_groups":
             # TM-2: a group has a unique code and a name; its duties are what the team page shows.
             _texts(row, number, _GROUP_TEXT, out, errors)

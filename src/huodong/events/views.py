@@ -281,7 +281,8 @@ def _template_band() -> tuple[Decimal, Decimal]:
 
 def _rows_summary(key: str, rows: Any) -> str:
     """A template section in one line, for the stale notice ("7 行:签到、开场、…")."""
-    name = {"run_of_show": "title", "risks": "risk", "budget_categories": "name", "team_groups": "name"}[key]
+    name = {"run_of_show": "title", "risks": "risk", "budget_categories": "name", "team_groups": "name",
+            "kit": "name"}[key]  # fmt: skip
     items = [str(r.get(name) or "") for r in rows or [] if isinstance(r, dict) and r]
     if key == "budget_categories":
         items = [

@@ -36,6 +36,7 @@ from .delivery import BATCH, Deliverer, recover
 
 logger = logging.getLogger("huodong.worker")
 SWEEP_SECONDS = 3600
+LATE_SWEEP_SECONDS = 60  # EX-3: segment owners not on site by their due time, once a minute
 
 
 def default_worker_id() -> str:
@@ -68,6 +69,7 @@ class HuodongWorker(Worker):
         )
         self.once = once
         self.swept_at = 0.0  # the PIPL retention sweep, hourly (monotonic seconds)
+        self.late_swept_at = 0.0  # the late segment owners' sweep (check-in, EX-3), once a minute
         self.deliverer = deliverer or Deliverer(worker_id, batch=batch)
         self.wake = threading.Event()
 
@@ -111,9 +113,22 @@ class HuodongWorker(Worker):
         if erased:
             logger.info("retention: %s guests anonymised", erased)
 
+    def late_sweep(self) -> None:
+        """Alert the stage manager of segment owners not on site by their due time (``checkin.services
+        .arrivals``, EX-3), at most once a minute."""
+        if time.monotonic() - self.late_swept_at < LATE_SWEEP_SECONDS and self.late_swept_at:
+            return
+        self.late_swept_at = time.monotonic()
+        from huodong.checkin.services.arrivals import late_owner_sweep
+
+        raised = late_owner_sweep()
+        if raised:
+            logger.info("check-in: %s late segment owners reported", raised)
+
     def step(self) -> int:
         """One turn: a batch of messages, then one task. How much work was done."""
         self.sweep()
+        self.late_sweep()
         done = 0
         self.running_task = True
         try:

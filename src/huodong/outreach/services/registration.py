@@ -618,7 +618,7 @@ def _queue_reminder(guest: Guest, event: Event, now: dt.datetime) -> None:
             )
 
 
-def _consents_record(
+def consents_record(
     guest: Guest,
     *,
     offered: tuple[str, ...],
@@ -717,7 +717,7 @@ def register(
     guest.event = locked
     offered = pipl.offered_purposes(reg.cohosts)
     notice = notice_for_event(locked, reg, language)
-    _consents_record(guest, offered=offered, given=given, version=notice.version, address=address, now=now)
+    consents_record(guest, offered=offered, given=given, version=notice.version, address=address, now=now)
     key = f"reg{guest.revision}"
     if status == GuestStatus.REGISTERED:
         tickets.issue(guest)
