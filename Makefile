@@ -25,11 +25,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed assets messages
 install-dev: $(VENV)/.installed-dev assets messages
 
-# htmx comes from the npm registry and is served locally (no CDN); pages still work without it.
+# htmx, jsQR and @noble/ed25519 come from the npm registry and are served locally (no CDN; settings.py
+# maps node_modules into /static/vendor/). Pages still work without htmx; the scanner page needs the other two.
+VENDOR_FILES := node_modules/htmx.org/dist/htmx.min.js node_modules/jsqr/dist/jsQR.js node_modules/@noble/ed25519/index.js
 assets:
-	@if [ ! -f node_modules/htmx.org/dist/htmx.min.js ]; then \
+	@if ! ls $(VENDOR_FILES) >/dev/null 2>&1; then \
 	  if command -v npm >/dev/null 2>&1; then npm install --no-audit --no-fund --silent; \
-	  else echo "npm not found: pages will work without htmx enhancements"; fi; fi
+	  else echo "npm not found: pages work without htmx; the check-in scanner needs jsqr and @noble/ed25519"; fi; fi
 
 # Compile the .po catalogues (English, and anything an administrator adds).
 messages: | $(BIN)/python

@@ -143,13 +143,17 @@ TIME_ZONE = "Asia/Shanghai"
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS: list[Path | tuple[str, Path]] = [BASE_DIR / "static"]
-_node_htmx = (
-    Path(os.environ.get("HUODONG_NODE_MODULES", BASE_DIR.parent.parent / "node_modules"))
-    / "htmx.org"
-    / "dist"
-)
-if _node_htmx.is_dir():
-    STATICFILES_DIRS.append(("vendor/htmx", _node_htmx))
+# Front-end libraries from the npm registry (package.json, `make assets`), served locally under
+# /static/vendor/<name>/: htmx; jsQR (the scanner page decodes QR codes from the camera and from photos) and
+# @noble/ed25519 (it verifies ticket signatures offline). A missing folder is skipped.
+_node_modules = Path(os.environ.get("HUODONG_NODE_MODULES", BASE_DIR.parent.parent / "node_modules"))
+for _prefix, _folder in (
+    ("vendor/htmx", _node_modules / "htmx.org" / "dist"),
+    ("vendor/jsqr", _node_modules / "jsqr" / "dist"),
+    ("vendor/noble-ed25519", _node_modules / "@noble" / "ed25519"),
+):
+    if _folder.is_dir():
+        STATICFILES_DIRS.append((_prefix, _folder))
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
