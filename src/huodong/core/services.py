@@ -567,18 +567,36 @@ class TokenInvalid(DomainError):
 
 
 def token_authenticate(secret: str) -> User:
-    """The active user a token belongs to; raises ``TokenInvalid`` saying why not."""
-    token = ApiToken.objects.select_related("user").filter(key_hash=_hash_token(secret or "")).first()
+    """The active user a token belongs to; raises ``TokenInvalid`` saying why not.
+
+    Every API call of a tool (a scanner's, at the door) passes here, so the two reads are written out:
+    compiling the ORM's join of the token and the 30-column user cost a third of a check-in."""
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    token = next(
+        iter(
+            ApiToken.objects.raw(
+                f"SELECT * FROM {quote(ApiToken._meta.db_table)} WHERE key_hash = %s",  # noqa: S608
+                [_hash_token(secret or "")],
+            )
+        ),
+        None,
+    )
     if token is None or token.revoked_at is not None:
         raise TokenInvalid(_("API 令牌无效或已吊销。"))
     now = timezone.now()
     if token.expires_at is None or token.expires_at <= now:
         raise TokenInvalid(_("API 令牌已过期,请重新生成。"))
-    if not token.user.is_active:
+    user = next(
+        iter(User.objects.raw(f"SELECT * FROM {quote(User._meta.db_table)} WHERE id = %s", [token.user_id])),  # noqa: S608
+        None,
+    )
+    if user is None or not user.is_active:
         raise TokenInvalid(_("该令牌所属账号已停用。"))
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-    return token.user
+    return user
 
 
 @transaction.atomic

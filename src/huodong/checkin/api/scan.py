@@ -26,6 +26,7 @@ from huodong.core.errors import DomainError
 from huodong.core.http import actor
 from huodong.core.schemas import ErrorOut, Id, Line
 from huodong.events.access import Need, event_for
+from huodong.outreach.models import GuestCategory
 
 from .. import selectors
 from ..models import Device, Method
@@ -69,6 +70,7 @@ class PackGuestOut(Schema):
     company: str
     title: str
     category: str
+    category_label: str = Field(..., description="类别的名称(按请求的语言)")
     phone: str = Field(..., description="打码后的手机号(138****5678)")
     tail: str = Field(..., description="手机号后四位,用于查找")
     status: str
@@ -182,6 +184,9 @@ class DeviceOut(Schema):
     label: str
 
 
+CATEGORY_LABELS: dict[str, Any] = dict(GuestCategory.choices)  # lazy labels: translated when read
+
+
 def outcome_out(outcome: redeem.Outcome) -> dict[str, Any]:
     from huodong.outreach import contact
 
@@ -199,7 +204,9 @@ def outcome_out(outcome: redeem.Outcome) -> dict[str, Any]:
             "company": g.company,
             "title": g.title,
             "category": g.category,
-            "category_label": str(g.get_category_display()),
+            # As ``get_category_display()`` says it, without building the choices' dict for every guest
+            # (a tenth of a 10,000-scan batch's answer went there).
+            "category_label": str(CATEGORY_LABELS.get(g.category, g.category)),
             "phone": contact.mask_phone(g.phone) if g.phone else "",
         }
         if g is not None

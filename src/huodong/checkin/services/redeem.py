@@ -25,7 +25,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +35,7 @@ from huodong.core.errors import DomainError
 from huodong.core.models import User
 from huodong.events.access import Need, event_for
 from huodong.events.models import Event
-from huodong.events.steps import PHASE_OF, Phase
+from huodong.events.steps import PHASE_OF, Phase, Step
 from huodong.outreach import tickets
 from huodong.outreach.models import EventKey, Guest, GuestStatus, Ticket
 
@@ -77,7 +77,13 @@ def public_key(event_id: int, *, fresh: bool = False) -> tuple[int, bytes] | Non
 
 
 def settings_for(event: Event) -> CheckinSettings:
-    """The event's check-in settings, created with the defaults (and the event type's kit) on first use."""
+    """The event's check-in settings, created with the defaults (and the event type's kit) on first use.
+    When the event was read with them (``checkin_event`` keeps them on it, as ``select_related`` would),
+    those are used: no second query."""
+    related = Event.checkin_settings.related  # type: ignore[attr-defined]
+    cached = related.get_cached_value(event) if related.is_cached(event) else None
+    if isinstance(cached, CheckinSettings):
+        return cached
     found = CheckinSettings.objects.filter(event_id=event.pk).first()
     if found is not None:
         return found
@@ -113,6 +119,13 @@ class Outcome:
 
 def _local(moment: dt.datetime, event: Event, fmt: str = "%H:%M") -> str:
     return timezone.localtime(moment, event.tz).strftime(fmt)
+
+
+def _when(moment: dt.datetime, event: Event) -> str:
+    """The time of an earlier check-in as said at the door: 14:02 today, 12-03 14:02 another day."""
+    local = timezone.localtime(moment, event.tz)
+    today = timezone.localtime(timezone.now(), event.tz).date()
+    return local.strftime("%H:%M") if local.date() == today else local.strftime("%m-%d %H:%M")
 
 
 def gate_label(gate: Gate | None) -> str:
@@ -157,6 +170,7 @@ def outcome_message(outcome: Outcome) -> str:
         Reason.NOT_REGISTERED: _("%(name)s 尚未报名成功(当前状态:%(status)s),不能签到。"),
         Reason.NOT_OPEN: _("尚未开放签到:%(opens)s 起可以签到。"),
         Reason.CLOSED: _("签到已于 %(closes)s 结束。"),
+        Reason.NOT_APPROVED: _("活动尚在策划(当前步骤:%(step)s),方案审批定稿后才能签到。"),
     }
     text = messages.get(Reason(outcome.reason)) if outcome.reason else None
     if text is None:
@@ -270,7 +284,11 @@ def device_for(event: Event, key: Any, *, actor: User | None, gate_id: int | Non
         parsed = uuid.UUID(str(key))
     except (ValueError, TypeError, AttributeError):
         raise DomainError({"device": [gettext_lazy("设备标识无效:须为 UUID。")]}) from None
-    device = Device.objects.select_related("gate").filter(key=parsed).first()
+    # Its gate is read when used (``dev.gate``); hand-written SQL as in ``checkin_event``.
+    key_value = Device._meta.get_field("key").get_db_prep_value(parsed, connection)
+    device = next(
+        iter(Device.objects.raw(f"SELECT * FROM {_table(Device)} WHERE key = %s", [key_value])), None
+    )
     if device is not None and device.event_id != event.pk:
         raise DomainError(
             {
@@ -304,11 +322,19 @@ def gate_of(event: Event, gate_id: Any) -> Gate | None:
     return gate
 
 
-def window_reason(event: Event, settings: CheckinSettings, at: dt.datetime) -> tuple[str, dict[str, str]]:
-    """``NOT_OPEN`` or ``CLOSED`` (with the time to show) when ``at`` is outside the doors' hours."""
+def window_reason(
+    event: Event, settings: CheckinSettings, at: dt.datetime, *, offline: bool = False
+) -> tuple[str, dict[str, str]]:
+    """Why the doors are shut at ``at``: ``NOT_APPROVED`` while the event is still being planned,
+    ``NOT_OPEN`` before the doors' hours, ``CLOSED`` after them — and, for a scan made now, once the event
+    has moved on to review. An ``offline`` scan is judged by when it was made: a scanner that syncs after
+    the event moved on loses nothing it scanned while the doors were open."""
     opens, closes = doors(event, settings)
-    if PHASE_OF.get(event.step) == Phase.REVIEW or event.step == "closed":
-        return Reason.CLOSED, {"closes": _local(closes, event, "%m-%d %H:%M")}
+    phase = PHASE_OF.get(event.step)
+    if phase == Phase.PLANNING:
+        return Reason.NOT_APPROVED, {"step": str(Step(event.step).label)}
+    if not offline and (phase == Phase.REVIEW or event.step == Step.CLOSED):
+        return Reason.CLOSED, {"closes": _local(min(closes, timezone.now()), event, "%m-%d %H:%M")}
     if at < opens:
         return Reason.NOT_OPEN, {"opens": _local(opens, event, "%m-%d %H:%M")}
     if at > closes:
@@ -317,6 +343,51 @@ def window_reason(event: Event, settings: CheckinSettings, at: dt.datetime) -> t
 
 
 # ---------------------------------------------------------------- one scan, online
+def _table(model: Any) -> str:
+    return str(connection.ops.quote_name(model._meta.db_table))
+
+
+def checkin_event(actor: User | None, event: Event | int) -> Event:
+    """``event_for(actor, event, Need.CHECKIN)`` on the scanner's path, in two small reads: the event
+    (the columns a scan uses; any other is read if touched) with whether ``actor`` is on its gate staff,
+    and its check-in settings (kept on the event for ``settings_for``). Checked on every scan, never
+    cached: an administrator, the owner or a gate staff member is let in here (each grants
+    ``Need.CHECKIN``); anyone else — an organiser of the team, a supervisor, a refusal, an unknown
+    event — goes through ``event_for`` itself, which decides and answers exactly as it always does.
+
+    Hand-written SQL through ``Model.objects.raw`` (fields converted as usual): the ORM's query
+    compiler cost more than the rest of a scan together (bench/bench_checkin.py, docs/performance.md)."""
+    from huodong.events.access import _valid_id
+
+    from ..models import GateStaff
+
+    if isinstance(event, Event) or actor is None or not actor.is_authenticated or not actor.is_active:
+        return event_for(actor, event, Need.CHECKIN)
+    try:
+        pk = _valid_id(event)
+    except DomainError:
+        return event_for(actor, event, Need.CHECKIN)
+    sql = (
+        "SELECT e.id, e.owner_id, e.event_type_id, e.starts_at, e.ends_at, e.time_zone, e.step, "
+        f"EXISTS (SELECT 1 FROM {_table(GateStaff)} s WHERE s.event_id = e.id AND s.person_id = %s) "
+        f"AS on_gate_staff FROM {_table(Event)} e WHERE e.id = %s"
+    )
+    found = next(iter(Event.objects.raw(sql, [actor.pk, pk])), None)
+    if found is None or not (
+        actor.is_admin or found.owner_id == actor.pk or bool(found.on_gate_staff)  # type: ignore[attr-defined]
+    ):
+        return event_for(actor, event, Need.CHECKIN)
+    conf = next(
+        iter(
+            CheckinSettings.objects.raw(f"SELECT * FROM {_table(CheckinSettings)} WHERE event_id = %s", [pk])
+        ),
+        None,
+    )
+    if conf is not None:
+        Event.checkin_settings.related.set_cached_value(found, conf)  # type: ignore[attr-defined]
+    return found
+
+
 def scan(
     *,
     actor: User,
@@ -333,15 +404,21 @@ def scan(
     checked_event: Event | None = None,
 ) -> Outcome:
     """Check one guest in now. Refusals are outcomes (shown at the door), not errors; bad input (an
-    unknown method, kit or device) raises ``DomainError`` naming the field."""
-    ev = checked_event or event_for(actor, event, Need.CHECKIN)
+    unknown method, kit or device) raises ``DomainError`` naming the field.
+
+    The hot path of the door (bench/bench_checkin.py): the access check and the settings in two small
+    reads (``checkin_event``), the device in one, then one transaction — the guest with its ticket read,
+    the conditional update, the scan inserted. A retry of a scan already recorded (same device and ``client_id``) is found by the
+    unique constraint on them rather than by a look-up before every scan: the transaction is rolled
+    back and the recorded scan answered."""
+    ev = checked_event or checkin_event(actor, event)
     method = _method(method)
     conf = settings_for(ev)
     kit_list = kit_codes(conf, kit)
     if len(client_id or "") > CLIENT_ID_MAX:
         raise DomainError({"client_id": [gettext_lazy("扫描编号过长(最多 64 个字符)。")]})
     dev = device_for(ev, device, actor=actor, gate_id=gate_id)
-    gate = gate_of(ev, gate_id) if gate_id not in (None, "") else (dev.gate if dev is not None else None)
+    gate = gate_of(ev, gate_id) if gate_id not in (None, "") else None
     now = timezone.now()
     claim = claim_for(ev.pk, token=token, code=code, guest_id=guest_id)
     if claim.reason == "":
@@ -352,9 +429,8 @@ def scan(
             params = {}
     else:
         params = {}
-    base = {
+    base: dict[str, Any] = {
         "event_id": ev.pk,
-        "gate": gate,
         "device": dev,
         "staff": actor,
         "method": method,
@@ -363,11 +439,26 @@ def scan(
         "client_id": client_id or "",
         "note": note[:200],
     }
-    with transaction.atomic():
+    # The device's gate unless the scan names one (by id: the gate row is not read for the device's).
+    if gate is not None or dev is None:
+        base["gate"] = gate
+    else:
+        base["gate_id"] = dev.gate_id
+    try:
+        return _redeem(ev, claim, method, kit_list, base, params)
+    except IntegrityError:
         if dev is not None and client_id:
             done = Scan.objects.filter(device=dev, client_id=client_id).select_related("guest").first()
             if done is not None:  # the same scan sent again (a retry after a lost answer)
                 return _replay(ev, done)
+        raise
+
+
+def _redeem(
+    ev: Event, claim: Claim, method: str, kit_list: list[str], base: dict[str, Any], params: dict[str, Any]
+) -> Outcome:
+    """The transaction of ``scan``: decided by the conditional update of the guest row."""
+    with transaction.atomic():
         if claim.reason:
             guest = (
                 Guest.objects.filter(pk=claim.guest_id, event_id=ev.pk).first() if claim.guest_id else None
@@ -375,12 +466,44 @@ def scan(
             row = Scan.objects.create(guest=guest, result=Result.REFUSED, reason=claim.reason, **base)
             return Outcome(result=Result.REFUSED, reason=claim.reason, guest=guest, scan=row, params=params)
         guest_id = int(claim.guest_id or 0)
-        eligible = Guest.objects.filter(pk=guest_id, event_id=ev.pk, status__in=ELIGIBLE[method])
-        if claim.version is not None:
-            eligible = eligible.filter(ticket__version=claim.version, ticket__revoked_at__isnull=True)
-        if eligible.update(status=GuestStatus.CHECKED_IN, revision=F("revision") + 1) == 1:
-            row = Scan.objects.create(guest_id=guest_id, result=Result.ACCEPTED, kit=kit_list, **base)
-            guest = Guest.objects.get(pk=guest_id)
+        # The guest is read with its ticket first, and the ticket checked (a read: revoking a ticket also
+        # changes the guest's status, which the update below re-checks); the guest read is also the one
+        # answered at the door. The update's conditions are on the guest row alone, so PostgreSQL
+        # re-evaluates them on the row it waited for; a join would move them into a subquery that it
+        # does not, and two scanners would both succeed (the constraint would then refuse the second).
+        sql = (
+            "SELECT g.*, t.id AS ticket_pk, t.version AS ticket_version, t.revoked_at AS ticket_revoked_at "
+            f"FROM {_table(Guest)} g LEFT JOIN {_table(Ticket)} t ON t.guest_id = g.id "
+            "WHERE g.id = %s AND g.event_id = %s"
+        )
+        guest = next(iter(Guest.objects.raw(sql, [guest_id, ev.pk])), None)
+        if guest is None:
+            return _refusal(ev, claim, base)
+        if claim.version is not None and (
+            guest.ticket_pk is None  # type: ignore[attr-defined]
+            or guest.ticket_version != claim.version  # type: ignore[attr-defined]
+            or guest.ticket_revoked_at is not None  # type: ignore[attr-defined]
+        ):
+            return _refusal(ev, claim, base)
+        # Exactly once: the guest row goes from an eligible status to checked in, or nothing changes.
+        # (``Guest.objects.filter(…, status__in=…).update(…)``, written out: the ORM compiled it slower
+        # than the database ran it.)
+        eligible = ELIGIBLE[method]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {_table(Guest)} SET status = %s, revision = revision + 1 "
+                f"WHERE id = %s AND event_id = %s AND status IN ({', '.join(['%s'] * len(eligible))})",
+                [GuestStatus.CHECKED_IN.value, guest_id, ev.pk, *(str(status) for status in eligible)],
+            )
+            updated = cursor.rowcount
+        if updated == 1:
+            try:
+                with transaction.atomic():
+                    row = Scan.objects.create(guest_id=guest_id, result=Result.ACCEPTED, kit=kit_list, **base)
+            except IntegrityError:  # an offline batch checked the guest in meanwhile: the constraint holds
+                return _refusal(ev, claim, base)
+            guest.status = GuestStatus.CHECKED_IN  # as the update left the row
+            guest.revision += 1
             return Outcome(result=Result.ACCEPTED, guest=guest, scan=row)
         return _refusal(ev, claim, base)
 
@@ -398,7 +521,7 @@ def _refusal(ev: Event, claim: Claim, base: dict[str, Any]) -> Outcome:
             Scan.objects.select_related("gate", "staff").filter(guest=guest, result=Result.ACCEPTED).first()
         )
         if previous is not None:
-            params["time"] = _local(previous.scanned_at, ev)
+            params["time"] = _when(previous.scanned_at, ev)
     elif guest.status in (GuestStatus.CANCELLED, GuestStatus.DECLINED):
         reason = Reason.CANCELLED
     elif claim.version is not None and (
@@ -426,9 +549,9 @@ def _replay(ev: Event, done: Scan) -> Outcome:
             .first()
         )
         if previous is not None:
-            params["time"] = _local(previous.scanned_at, ev)
-    if done.reason in (Reason.NOT_OPEN, Reason.CLOSED):
-        reason, params = window_reason(ev, settings_for(ev), done.scanned_at)
+            params["time"] = _when(previous.scanned_at, ev)
+    if done.reason in (Reason.NOT_OPEN, Reason.CLOSED, Reason.NOT_APPROVED):
+        reason, params = window_reason(ev, settings_for(ev), done.scanned_at, offline=done.offline)
     if done.reason == Reason.NOT_REGISTERED and done.guest is not None:
         params["status"] = done.guest.get_status_display()
     return Outcome(
@@ -601,7 +724,7 @@ def sync(
             reason = claim.reason or ("" if guest is not None else Reason.UNKNOWN)
             params: dict[str, Any] = {}
             if not reason:
-                reason, params = window_reason(ev, conf, e["scanned_at"])
+                reason, params = window_reason(ev, conf, e["scanned_at"], offline=True)
             if not reason and guest is not None:
                 reason, params = _ticket_problem(guest, claim, method, has_checkin=guest.pk in accepted)
             if reason and reason != Reason.DUPLICATE:
@@ -621,7 +744,9 @@ def sync(
                     result=Result.DUPLICATE, reason=Reason.DUPLICATE, guest=guest, scan=row, client_id=cid
                 )
                 continue
-            if current is None or e["scanned_at"] < current.scanned_at:
+            # The earliest scan wins — if it could have checked the guest in: an old or revoked ticket
+            # of a guest already in is a duplicate, never the winner.
+            if current is None or (e["scanned_at"] < current.scanned_at and _ticket_valid(guest, claim)):
                 row = Scan(guest=guest, result=Result.ACCEPTED, kit=e["kit"], **base)
                 new_rows.append(row)
                 if current is None:
@@ -646,7 +771,7 @@ def sync(
                 guest=guest,
                 scan=row,
                 previous=current,
-                params={"time": _local(current.scanned_at, ev)},
+                params={"time": _when(current.scanned_at, ev)},
                 client_id=cid,
             )
         if demote:
@@ -670,20 +795,26 @@ def sync(
     return SyncReport(outcomes=[o for o in outcomes if o is not None], conflicts=conflicts)
 
 
+def _ticket_valid(guest: Guest, claim: Claim) -> bool:
+    """Whether the scan names the guest's current, unrevoked ticket (or names the guest without one)."""
+    if claim.version is None:
+        return True
+    ticket = getattr(guest, "ticket", None) if hasattr(guest, "ticket") else None
+    return ticket is not None and ticket.revoked_at is None and ticket.version == claim.version
+
+
 def _ticket_problem(
     guest: Guest, claim: Claim, method: str, *, has_checkin: bool
 ) -> tuple[str, dict[str, Any]]:
     """Why ``guest`` cannot be checked in by this scan, judged on the locked row ("" when it can, or
     ``DUPLICATE`` when it already is)."""
     params: dict[str, Any] = {}
-    if claim.version is not None:
-        ticket = getattr(guest, "ticket", None) if hasattr(guest, "ticket") else None
-        if ticket is None or ticket.revoked_at is not None or ticket.version != claim.version:
-            if guest.status in (GuestStatus.CANCELLED, GuestStatus.DECLINED):
-                return Reason.CANCELLED, params
-            return Reason.SUPERSEDED, params
     if guest.status == GuestStatus.CHECKED_IN or has_checkin:
-        return Reason.DUPLICATE, params
+        return Reason.DUPLICATE, params  # as online: who, where and when says more than an old ticket
+    if not _ticket_valid(guest, claim):
+        if guest.status in (GuestStatus.CANCELLED, GuestStatus.DECLINED):
+            return Reason.CANCELLED, params
+        return Reason.SUPERSEDED, params
     if guest.status in (GuestStatus.CANCELLED, GuestStatus.DECLINED):
         return Reason.CANCELLED, params
     if guest.status not in ELIGIBLE[method]:
