@@ -19,7 +19,9 @@ CHECKIN = EDIT | {"checkin_staff"}
 
 def ids(world: Any) -> dict[str, Any]:
     gate = Gate.objects.create(event=world.event, name="权限入口")
-    GateStaff.objects.get_or_create(event=world.event, person=world.people["checkin_staff"], defaults={"gate": gate})
+    GateStaff.objects.get_or_create(
+        event=world.event, person=world.people["checkin_staff"], defaults={"gate": gate}
+    )
     return {"checkin_gate_id": gate.pk}
 
 

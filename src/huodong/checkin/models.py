@@ -155,6 +155,7 @@ class Reason(models.TextChoices):
     UNKNOWN = "unknown", _("查无此嘉宾")
     CANCELLED = "cancelled", _("报名已取消")
     NOT_REGISTERED = "not_registered", _("未报名或未获席位")
+    NOT_APPROVED = "not_approved", _("活动尚未审批定稿")
     NOT_OPEN = "not_open", _("尚未开放签到")
     CLOSED = "closed", _("签到已结束")
     DUPLICATE = "duplicate", _("已签到")

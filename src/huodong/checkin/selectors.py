@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 
 from huodong.events.models import Event
 from huodong.outreach import contact
-from huodong.outreach.models import Guest, GuestStatus
+from huodong.outreach.models import Guest, GuestCategory, GuestStatus
 
 from .models import Gate, Result, Scan
 from .rules import doors
@@ -48,7 +48,7 @@ def offline_pack(event: Event) -> dict[str, Any]:
     from huodong.outreach import tickets
 
     tickets.event_key(event.pk)  # a pack always carries a key, even before the first ticket
-    key = public_key(event.pk)
+    key = public_key(event.pk, fresh=True)  # read afresh: a phone must never carry a stale key
     assert key is not None
     conf = settings_for(event)
     opens, closes = doors(event, conf)
@@ -59,6 +59,7 @@ def offline_pack(event: Event) -> dict[str, Any]:
         )
     }
     guests = []
+    labels = {value: str(label) for value, label in GuestCategory.choices}
     rows = (
         Guest.objects.filter(event_id=event.pk, status__in=PACK_STATUSES, anonymised_at__isnull=True)
         .values_list(
@@ -86,6 +87,7 @@ def offline_pack(event: Event) -> dict[str, Any]:
                 "company": company,
                 "title": title,
                 "category": category,
+                "category_label": labels.get(category, category),
                 "phone": contact.mask_phone(phone) if phone else "",
                 "tail": contact.phone_tail(phone) if phone else "",
                 "status": status,

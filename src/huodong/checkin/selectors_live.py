@@ -158,11 +158,18 @@ def _by_gate(event: Event) -> list[dict[str, Any]]:
 
 
 def _arrivals(event: Event, now: dt.datetime) -> tuple[list[dict[str, Any]], int]:
-    """Accepted check-ins per 5 minutes, from the first arrival to now (or the last arrival), zeros
-    included. Counted by minute in the database, bucketed here: time-zone offsets are whole multiples
-    of 5 minutes, so a UTC bucket is the local one."""
+    """Accepted check-ins per 5 minutes while the doors are open, from the first arrival to now (or the
+    last arrival), zeros included; a rehearsal the day before is not an arrival. Counted by minute in the
+    database, bucketed here: time-zone offsets are whole multiples of 5 minutes, so a UTC bucket is the
+    local one. Labels carry the date when the doors' hours span two days."""
+    from .rules import doors
+    from .services.redeem import settings_for
+
+    opens, closes = doors(event, settings_for(event))
     per_minute = (
-        Scan.objects.filter(event_id=event.pk, result=Result.ACCEPTED)
+        Scan.objects.filter(
+            event_id=event.pk, result=Result.ACCEPTED, scanned_at__gte=opens, scanned_at__lte=closes
+        )
         .annotate(minute=TruncMinute("scanned_at", tzinfo=dt.UTC))
         .values("minute")
         .annotate(n=Count("id"))
@@ -185,13 +192,15 @@ def _arrivals(event: Event, now: dt.datetime) -> tuple[list[dict[str, Any]], int
         )
     count = min(int((last - first) / step) + 1, MAX_BUCKETS)
     start = last - step * (count - 1)
+    two_days = _local(start, event, "%Y%m%d") != _local(last, event, "%Y%m%d")
+    day = "%m-%d " if two_days else ""
     out: list[dict[str, Any]] = []
     for i in range(count):
         at = start + step * i
         out.append(
             {
                 "start": at,
-                "label": f"{_local(at, event, '%H:%M')}–{_local(at + step, event, '%H:%M')}",
+                "label": f"{_local(at, event, day + '%H:%M')}–{_local(at + step, event, '%H:%M')}",
                 "count": buckets.get(at, 0),
             }
         )

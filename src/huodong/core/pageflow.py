@@ -90,7 +90,7 @@ def form_stale(form: forms.Form, exc: Stale) -> None:
     ]
     if "revision" in form.fields and exc.current.get("revision"):
         data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict: keeps multi-valued fields
-        data["revision"] = str(exc.current["revision"])
+        data[form.add_prefix("revision")] = str(exc.current["revision"])  # a prefixed form's own key
         form.data = data
     form.add_error(None, exc.message)
 

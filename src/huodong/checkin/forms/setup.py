@@ -20,6 +20,7 @@ from huodong.core.pageflow import RevisionField
 from huodong.core.widgets import PersonMultipleChoiceField, PersonPicker
 
 from ..models import Gate
+from ..services.redeem import gate_label
 from ..services.setup import GATE_NAME_MAX, MINUTES_MAX, POSITION_MAX
 
 KIT_TEXT_MAX = 2000
@@ -46,6 +47,13 @@ def kit_parse(text: str) -> tuple[list[dict[str, str]], list[Any]]:
         parts += [""] * (3 - len(parts))
         rows.append({"code": parts[0], "name": parts[1], "name_en": parts[2]})
     return rows, problems
+
+
+class GateChoiceField(forms.ModelChoiceField):
+    """A gate, named in the reader's language (入口 A / Gate A)."""
+
+    def label_from_instance(self, obj: Gate) -> str:  # type: ignore[override]
+        return gate_label(obj)
 
 
 class PersonChoiceField(forms.ModelChoiceField):
@@ -146,7 +154,7 @@ class StaffForm(forms.Form):
             "invalid_pk_value": _("未知人员,请从列表中选择。"),
         },
     )
-    gate = forms.ModelChoiceField(
+    gate = GateChoiceField(
         label=_("签到口"),
         queryset=Gate.objects.none(),
         required=False,

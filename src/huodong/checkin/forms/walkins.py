@@ -14,6 +14,7 @@ from huodong.outreach.pipl import COHOST, MARKETING, OPERATION, Notice
 from huodong.outreach.services.registration import COMPANY_MAX, NAME_MAX, TITLE_MAX
 
 from ..models import Gate
+from .setup import GateChoiceField
 
 
 class WalkinForm(forms.Form):
@@ -39,7 +40,7 @@ class WalkinForm(forms.Form):
         initial=GuestCategory.CUSTOMER,
         error_messages={"invalid_choice": _("只能从给出的类别中选择。")},
     )
-    gate = forms.ModelChoiceField(
+    gate = GateChoiceField(
         label=_("签到口"),
         queryset=Gate.objects.none(),
         required=False,

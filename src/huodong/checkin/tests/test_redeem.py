@@ -174,3 +174,21 @@ def test_only_the_events_check_in_staff_may_scan(client, organiser, event, revie
     assert {g["name"] for g in pack["gates"]} == {"入口 A", "入口 B"}
     assert all("*" in g["phone"] for g in pack["guests"])
     assert all(len(g["tail"]) == 4 for g in pack["guests"])
+
+
+def test_an_event_still_being_planned_checks_nobody_in(organiser, event):
+    # REQ: EX-2
+    Event.objects.filter(pk=event.pk).update(step=Step.APPROVAL)
+    out = redeem.scan(actor=organiser, event=event.pk, token=token_of(guests_of(event)[0]))
+    assert out.reason == Reason.NOT_APPROVED and "审批定稿" in out.message
+
+
+def test_a_check_in_of_another_day_is_said_with_its_date(organiser, event):
+    # REQ: EX-2
+    g1 = guests_of(event)[0]
+    token = token_of(g1)
+    first = redeem.scan(actor=organiser, event=event.pk, token=token)
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    Scan.objects.filter(pk=first.scan.pk).update(scanned_at=yesterday)
+    again = redeem.scan(actor=organiser, event=event.pk, token=token)
+    assert timezone.localtime(yesterday, event.tz).strftime("%m-%d %H:%M") in again.message

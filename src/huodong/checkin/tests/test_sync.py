@@ -168,3 +168,46 @@ def test_one_accepted_scan_per_guest_is_a_database_constraint(organiser, event):
     Scan.objects.create(event=event, guest=g1, result=Result.ACCEPTED)
     with pytest.raises(IntegrityError), transaction.atomic():
         Scan.objects.create(event=event, guest=g1, result=Result.ACCEPTED)
+
+
+def test_scans_made_while_the_doors_were_open_are_kept_after_the_event_moved_on(organiser, event):
+    # REQ: EX-2
+    from huodong.events.models import Event
+    from huodong.events.steps import Step
+
+    g1, g2, *_ = guests_of(event)
+    Event.objects.filter(pk=event.pk).update(step=Step.DATA)  # the organiser moved on to review
+    event.refresh_from_db()
+    assert redeem.scan(actor=organiser, event=event.pk, token=token_of(g2)).reason == Reason.CLOSED
+    report = redeem.sync(
+        actor=organiser, event=event.pk, device=uuid.uuid4(), entries=[_entry(token_of(g1), 20)]
+    )
+    assert report.outcomes[0].ok
+
+
+def test_an_old_ticket_of_a_checked_in_guest_is_a_duplicate_offline_as_online(organiser, event):
+    # REQ: EX-2
+    from huodong.outreach import tickets
+
+    g1 = guests_of(event)[0]
+    old = token_of(g1)
+    assert redeem.scan(actor=organiser, event=event.pk, token=old).ok
+    tickets.revoke(tickets.issue(g1))
+    assert redeem.scan(actor=organiser, event=event.pk, token=old).reason == Reason.DUPLICATE
+    later = _entry(old, -0.1)  # after the check-in above (an earlier scan would win and replace it)
+    report = redeem.sync(actor=organiser, event=event.pk, device=uuid.uuid4(), entries=[later])
+    assert report.outcomes[0].reason == Reason.DUPLICATE
+
+
+def test_an_earlier_offline_scan_of_a_revoked_ticket_never_replaces_the_check_in(organiser, event):
+    # REQ: EX-2
+    from huodong.outreach import tickets
+
+    g1 = guests_of(event)[0]
+    old = token_of(g1)
+    tickets.revoke(tickets.issue(g1))
+    tickets.issue(g1)  # reissued: version 2
+    assert redeem.scan(actor=organiser, event=event.pk, token=token_of(g1)).ok
+    report = redeem.sync(actor=organiser, event=event.pk, device=uuid.uuid4(), entries=[_entry(old, 30)])
+    assert report.outcomes[0].result == Result.DUPLICATE
+    assert Scan.objects.get(guest=g1, result=Result.ACCEPTED).offline is False

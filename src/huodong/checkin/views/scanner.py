@@ -108,6 +108,7 @@ def _strings() -> dict[str, str]:
         "status_waitlisted": _("候补"),
         "status_cancelled": _("已取消"),
         "sign_in_again": _("登录已失效,请重新登录后再试;扫描已暂存。"),
+        "print_badge": _("打印胸牌"),
     }
 
 
@@ -115,6 +116,14 @@ def _walkin_url(event: Event) -> str:
     """现场登记, when that page exists (``checkin:walkin``)."""
     try:
         return reverse("checkin:walkin", args=[event.pk])
+    except NoReverseMatch:
+        return ""
+
+
+def _badge_url(event: Event) -> str:
+    """胸牌 (``checkin:badges``), when that page exists."""
+    try:
+        return reverse("checkin:badges", args=[event.pk])
     except NoReverseMatch:
         return ""
 
@@ -140,6 +149,8 @@ def scanner(request: AuthedRequest, event: Event) -> HttpResponse:
         "store": static("checkin/scanner-store.js"),
         "lang": "en" if english else "zh-CN",
         "categories": {str(value): str(label) for value, label in GuestCategory.choices},
+        # The guest's badge, printed at the desk on check-in (issue 10 point 5).
+        "badge_url": _badge_url(event),
     }
     return render(
         request,

@@ -17,6 +17,7 @@ and ``services.arrivals``.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -35,25 +36,27 @@ from huodong.events.access import Need, event_access
 from huodong.events.models import Event
 from huodong.events.steps import Step
 from huodong.events.tabs import event_tabs
+from huodong.outreach.models import Guest
 
 from ..forms.setup import GateEditForm, GateForm, SettingsForm, StaffForm, kit_text
 from ..forms.walkins import WalkinForm
-from ..models import Device, Gate
+from ..models import Device, Gate, Result
 from ..rules import CHECKIN_SETUP_STEPS
 from ..selectors import kit_labels
 from ..services import arrivals as arrival_services
 from ..services import setup as services
 from ..services import walkins as walkin_services
-from ..services.redeem import settings_for
+from ..services.redeem import gate_label, settings_for
 
 TAB = {"key": "checkin", "label": gettext_lazy("签到"), "url_name": "checkin:setup", "order": 80}
 
-# The pages other areas build; a link is shown once its page exists.
+# The pages other areas build; a link is shown once its page exists, and only to whom it opens for (the
+# tab is for anyone who may view the event: a reviewer is not sent to a 403).
 LINKS = (
-    ("checkin:scanner", gettext_lazy("扫码签到")),
-    ("checkin:live", gettext_lazy("实时签到统计")),
-    ("checkin:badges", gettext_lazy("胸牌打印")),
-    ("checkin:sheet", gettext_lazy("纸质签到表")),
+    ("checkin:scanner", gettext_lazy("扫码签到"), Need.CHECKIN),
+    ("checkin:live", gettext_lazy("实时签到统计"), Need.SUPERVISE_CHECKIN),
+    ("checkin:badges", gettext_lazy("胸牌打印"), Need.CHECKIN),
+    ("checkin:sheet", gettext_lazy("纸质签到表"), Need.CHECKIN),
 )
 
 
@@ -87,6 +90,14 @@ def _gate_initial(gate: Gate) -> dict[str, Any]:
         "position": gate.position,
         "is_active": gate.is_active,
     }
+
+
+def _with_gate_labels(rows: Any) -> list[Any]:
+    """Staff and devices with ``gate_label``: the gate's name in the reader's language (入口 A / Gate A)."""
+    out = list(rows)
+    for row in out:
+        row.gate_label = gate_label(row.gate) if row.gate_id else ""
+    return out
 
 
 def _render(
@@ -127,12 +138,14 @@ def _render(
             }
             for g in gates
         ],
-        "staff": services.staff_all(event),
-        "devices": list(
+        "staff": _with_gate_labels(services.staff_all(event)),
+        "devices": _with_gate_labels(
             Device.objects.filter(event=event).select_related("gate").order_by("-last_seen_at", "id")
         ),
-        "links": [(label, url) for name, label in LINKS if (url := _link(name, event))],
-        "walkin_url": _link("checkin:walkin", event),
+        "links": [
+            (label, url) for name, label, need in LINKS if access.can(need) and (url := _link(name, event))
+        ],
+        "walkin_url": _link("checkin:walkin", event) if access.can(Need.CHECKIN) else "",
         "counts": services.counts(event),
         "roster": roster,
         "me": me,
@@ -197,11 +210,21 @@ def gate_save(request: AuthedRequest, event: Event, gate_id: int) -> HttpRespons
             actor=actor(request), event=event, gate_id=gate.pk, seen=d["revision"], **changes
         )
 
+    def page(status: int) -> HttpResponse:
+        # Someone saved the gate first: the row offers their revision, so that submitting again saves
+        # (``form_stale`` sets the unprefixed ``revision``; this row's field is ``g<id>-revision``).
+        stale = getattr(form, "stale", None)
+        if stale is not None and stale.current.get("revision"):
+            data = form.data.copy()  # type: ignore[attr-defined]  # a QueryDict
+            data[form.add_prefix("revision")] = str(stale.current["revision"])
+            form.data = data
+        return _render(request, event, status=status, edit_forms={gate.pk: form})
+
     return form_post(
         request,
         form,
         save=save,
-        page=lambda status: _render(request, event, status=status, edit_forms={gate.pk: form}),
+        page=page,
         success_url=_url(event, "#gates"),
         done=_("签到口已保存。"),
     )
@@ -297,7 +320,9 @@ def _walkin_form(request: AuthedRequest, event: Event, data: Any = None) -> Walk
     language = get_language() or "zh-hans"
     conf = settings_for(event)
     gate = request.GET.get("gate")
-    initial = {"gate": gate} if gate and gate.isdigit() else {}
+    initial: dict[str, Any] = {"gate": gate} if gate and gate.isdigit() else {}
+    # The kit is handed out with the check-in: ticked, as on the scanner; untick what was not given.
+    initial["kit"] = [k["code"] for k in conf.kit or []]
     return WalkinForm(
         data,
         event=event,
@@ -307,8 +332,21 @@ def _walkin_form(request: AuthedRequest, event: Event, data: Any = None) -> Walk
     )
 
 
+def _badge_guest(request: AuthedRequest, event: Event) -> Guest | None:
+    """The guest just checked in (``?badge=<id>`` after a walk-in), whose badge the desk may print."""
+    raw = request.GET.get("badge", "")
+    if not raw.isdigit() or not _link("checkin:badges", event):
+        return None
+    return Guest.objects.filter(event=event, pk=int(raw)).only("id", "name").first()
+
+
 def _walkin_page(request: AuthedRequest, event: Event, form: WalkinForm, status: int = 200) -> HttpResponse:
+    badge_guest = _badge_guest(request, event) if request.method == "GET" else None
     ctx = {
+        "badge_guest": badge_guest,
+        "badge_url": (
+            f"{_link('checkin:badges', event)}?layout=label&guest={badge_guest.pk}" if badge_guest else ""
+        ),
         "event": event,
         "form": form,
         "notice": form.notice,
@@ -346,7 +384,10 @@ def walkin(request: AuthedRequest, event: Event) -> HttpResponse:
             messages.warning(request, _("报名名额已满:此现场登记超出报名人数上限。"))
         url = reverse("checkin:walkin", kwargs={"event_id": event.pk})
         gate = form.cleaned_data.get("gate")
-        return f"{url}?gate={gate.pk}" if gate else url
+        query = {"gate": gate.pk} if gate else {}
+        if outcome.guest is not None and (outcome.ok or outcome.result == Result.DUPLICATE):
+            query["badge"] = outcome.guest.pk  # the guest's badge, printed at the desk
+        return f"{url}?{urlencode(query)}" if query else url
 
     return form_post(
         request,

@@ -66,6 +66,26 @@ function timeOf(iso) {
   }
 }
 
+// The doors' times carry the date, as the server says them ("12-02 07:46"): they may be another day.
+function dayTimeOf(iso) {
+  if (!iso) return "";
+  try {
+    const parts = {};
+    const format = new Intl.DateTimeFormat("en-GB", {
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      hour12: false,
+      timeZone: (pack && pack.time_zone) || undefined,
+    });
+    for (const p of format.formatToParts(new Date(iso))) parts[p.type] = p.value;
+    return `${parts.month}-${parts.day} ${parts.hour}:${parts.minute}`;
+  } catch (_e) {
+    return timeOf(iso);
+  }
+}
+
 function csrf() {
   const m = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
   return m ? decodeURIComponent(m[1]) : root.dataset.csrf;
@@ -270,6 +290,7 @@ function showResult(kind, text, detail) {
   box.dataset.kind = kind;
   $('[data-testid="result-text"]').textContent = text;
   $('[data-testid="result-detail"]').textContent = detail || "";
+  for (const node of box.querySelectorAll(".result-actions")) node.remove();
   box.scrollIntoView({ block: "nearest" });
 }
 
@@ -278,6 +299,14 @@ function showOutcome(data) {
   const g = data.guest;
   const detail = g ? [g.company, g.title, g.phone].filter(Boolean).join(" · ") : "";
   showResult(kind, data.message, detail);
+  // The guest is at the desk: their badge, printed one at a time (issue 10 point 5).
+  if (g && g.id && CONFIG.badge_url && (data.result === "accepted" || data.result === "duplicate")) {
+    const href = `${CONFIG.badge_url}?layout=label&guest=${encodeURIComponent(g.id)}`;
+    const link = el("a", { class: "btn secondary", href, target: "_blank", "data-testid": "print-badge" }, T.print_badge);
+    const actions = el("p", { class: "result-actions" });
+    actions.append(link);
+    $('[data-testid="result"]').append(actions);
+  }
 }
 
 // ------------------------------------------------------------------ what a scan names
@@ -341,10 +370,10 @@ function localProblem(guest, method, version) {
   if (!allowed.includes(guest.status)) return { reason: "not_registered", text: fmt(T.not_registered, { name }) };
   const now = Date.now();
   if (pack.opens_at && now < Date.parse(pack.opens_at)) {
-    return { reason: "not_open", text: fmt(T.not_open, { time: timeOf(pack.opens_at) }) };
+    return { reason: "not_open", text: fmt(T.not_open, { time: dayTimeOf(pack.opens_at) }) };
   }
   if (pack.closes_at && now > Date.parse(pack.closes_at)) {
-    return { reason: "closed", text: fmt(T.closed, { time: timeOf(pack.closes_at) }) };
+    return { reason: "closed", text: fmt(T.closed, { time: dayTimeOf(pack.closes_at) }) };
   }
   return { reason: "" };
 }
@@ -548,7 +577,8 @@ function search(text) {
     button.append(
       el("strong", {}, g.name),
       el("span", { class: "muted" }, [g.company, g.phone].filter(Boolean).join(" · ")),
-      el("span", { class: "tag" }, g.code ? state : `${state} · ${T.no_ticket}`),
+      // A revoked ticket keeps its code but not its version: no valid ticket (checked in as 纸质签到).
+      el("span", { class: "tag" }, g.code && g.version !== null ? state : `${state} · ${T.no_ticket}`),
     );
     li.append(button);
     list.append(li);
