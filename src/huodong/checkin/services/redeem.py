@@ -619,14 +619,21 @@ def sync(
     outcomes: list[Outcome | None] = [None] * len(entries)
     valid: list[int] = []
     first_of: dict[str, int] = {}
+    device_gate = dev.gate
+    gates: dict[Any, Gate | None] = {}  # the gates named in the batch, each read once
+
+    def batch_gate(gate_id: Any) -> Gate | None:
+        if gate_id not in gates:
+            gates[gate_id] = gate_of(ev, gate_id)
+        return gates[gate_id]
+
     for i, entry in enumerate(entries):
         problem = _entry_problem(entry, now) if isinstance(entry, dict) else _("每条记录须为对象。")
         if not problem:
             try:
                 entry["kit"] = kit_codes(conf, entry.get("kit"))
-                entry["gate"] = (
-                    gate_of(ev, entry["gate_id"]) if entry.get("gate_id") not in (None, "") else dev.gate
-                )
+                gate_id = entry.get("gate_id")
+                entry["gate"] = batch_gate(gate_id) if gate_id not in (None, "") else device_gate
             except DomainError as bad:
                 problem = " ".join(str(m) for msgs in bad.errors.values() for m in msgs)
         cid = entry.get("client_id", "") if isinstance(entry, dict) else ""
@@ -694,6 +701,8 @@ def sync(
             for s in Scan.objects.select_related("gate", "staff").filter(
                 guest_id__in=chunk, result=Result.ACCEPTED
             ):
+                if s.guest_id in guests:  # the guest already read: the answer and a conflict name them
+                    s.guest = guests[s.guest_id]
                 accepted[int(s.guest_id or 0)] = s
         new_rows: list[Scan] = []
         demote: list[int] = []
