@@ -45,6 +45,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from collections import Counter
@@ -399,7 +400,23 @@ def merge(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def load(port: int, concurrency: int, count: int, request: Callable[[int, int], bytes]) -> dict[str, Any]:
-    return asyncio.run(_load(port, concurrency, count, request))
+    """The load generator's run, in a thread of its own: its event loop never meets one already running
+    in the caller's thread (a test process that drove a browser has one)."""
+    result: list[dict[str, Any]] = []
+    failure: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(asyncio.run(_load(port, concurrency, count, request)))
+        except BaseException as problem:  # noqa: BLE001  re-raised in the caller's thread
+            failure.append(problem)
+
+    worker = threading.Thread(target=run, name="bench-load")
+    worker.start()
+    worker.join()
+    if failure:
+        raise failure[0]
+    return result[0]
 
 
 def _http_post(port: int, path: str, body: bytes, headers: dict[str, str]) -> bytes:

@@ -120,6 +120,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Writers queue on a lock that hands over at once, not in SQLite's sleeping busy handler
     # (huodong/core/sqlite/base.py).
     DATABASES["default"]["ENGINE"] = "huodong.core.sqlite"
+    # The tests' database stays in memory (one per test process): said outright, since pytest-django
+    # recognises an SQLite database by the engine's name and would otherwise make a file name of the path.
+    DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
