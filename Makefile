@@ -34,8 +34,11 @@ assets:
 	  else echo "npm not found: pages work without htmx; the check-in scanner needs jsqr and @noble/ed25519"; fi; fi
 
 # Compile the .po catalogues (English, and anything an administrator adds).
+# Only when a catalogue changed: two `make test` running side by side (CI) must not rewrite the same .mo.
 messages: | $(BIN)/python
-	@cd src/huodong && ../../$(BIN)/python -m django compilemessages --settings=huodong.settings -v 0 --ignore='.venv'
+	@stale=0; for po in $$(find src/huodong/locale -name '*.po'); do \
+	  mo="$${po%.po}.mo"; [ -f "$$mo" ] && [ "$$mo" -nt "$$po" ] || stale=1; done; \
+	if [ $$stale = 1 ]; then cd src/huodong && ../../$(BIN)/python -m django compilemessages --settings=huodong.settings -v 0 --ignore='.venv'; fi
 
 # A CJK font for the PDF documents: installed from Debian's packages when none is present.
 sysdeps:
