@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from huodong.core.models import User
@@ -65,3 +66,8 @@ def doors(event: Event, settings: Any) -> tuple[dt.datetime, dt.datetime]:
     opens = event.starts_at - dt.timedelta(minutes=settings.opens_minutes_before)
     closes = event.ends_at + dt.timedelta(minutes=settings.closes_minutes_after)
     return opens, closes
+
+
+def local_time(moment: dt.datetime | None, event: Event, fmt: str = "%H:%M") -> str:
+    """``moment`` on the event's clock, as check-in says it at the door and on the live page ("" for none)."""
+    return timezone.localtime(moment, event.tz).strftime(fmt) if moment is not None else ""

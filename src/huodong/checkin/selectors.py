@@ -27,6 +27,14 @@ PACK_STATUSES = (
 )
 
 
+_CATEGORY_LABELS: dict[str, Any] = dict(GuestCategory.choices)  # lazy: translated when read
+
+
+def category_label(code: str) -> str:
+    """A guest category's name in the reader's language (the code itself for an unknown one)."""
+    return str(_CATEGORY_LABELS.get(code, code))
+
+
 def kit_labels(kit: list[dict[str, str]]) -> list[dict[str, str]]:
     english = (get_language() or "").startswith("en")
     return [
@@ -59,7 +67,7 @@ def offline_pack(event: Event) -> dict[str, Any]:
         )
     }
     guests = []
-    labels = {value: str(label) for value, label in GuestCategory.choices}
+    labels = {code: category_label(code) for code in GuestCategory.values}  # once per pack, not per guest
     rows = (
         Guest.objects.filter(event_id=event.pk, status__in=PACK_STATUSES, anonymised_at__isnull=True)
         .values_list(
@@ -87,7 +95,7 @@ def offline_pack(event: Event) -> dict[str, Any]:
                 "company": company,
                 "title": title,
                 "category": category,
-                "category_label": labels.get(category, category),
+                "category_label": labels.get(category) or category_label(category),
                 "phone": contact.mask_phone(phone) if phone else "",
                 "tail": contact.phone_tail(phone) if phone else "",
                 "status": status,

@@ -25,6 +25,8 @@ from huodong.outreach import contact
 from huodong.outreach.models import Guest, GuestCategory, GuestStatus
 
 from .models import Conflict, Gate, Method, Result, Scan
+from .rules import local_time
+from .selectors import category_label
 from .services.redeem import gate_label
 
 # The order in which the not-arrived list (and the paper sheet, the badges) names the categories:
@@ -50,13 +52,6 @@ def category_rank() -> Case:
         default=Value(len(CATEGORY_ORDER)),
         output_field=IntegerField(),
     )
-
-
-def category_label(code: str) -> str:
-    try:
-        return str(GuestCategory(code).label)
-    except ValueError:
-        return code
 
 
 @dataclass
@@ -100,10 +95,6 @@ class LiveCounts:
             "generated_at": self.generated_at,
             "time_zone": self.time_zone,
         }
-
-
-def _local(moment: dt.datetime | None, event: Event, fmt: str = "%H:%M:%S") -> str:
-    return timezone.localtime(moment, event.tz).strftime(fmt) if moment is not None else ""
 
 
 def _totals(event: Event) -> tuple[int, int, list[dict[str, Any]]]:
@@ -192,7 +183,7 @@ def _arrivals(event: Event, now: dt.datetime) -> tuple[list[dict[str, Any]], int
         )
     count = min(int((last - first) / step) + 1, MAX_BUCKETS)
     start = last - step * (count - 1)
-    two_days = _local(start, event, "%Y%m%d") != _local(last, event, "%Y%m%d")
+    two_days = local_time(start, event, "%Y%m%d") != local_time(last, event, "%Y%m%d")
     day = "%m-%d " if two_days else ""
     out: list[dict[str, Any]] = []
     for i in range(count):
@@ -200,7 +191,7 @@ def _arrivals(event: Event, now: dt.datetime) -> tuple[list[dict[str, Any]], int
         out.append(
             {
                 "start": at,
-                "label": f"{_local(at, event, day + '%H:%M')}–{_local(at + step, event, '%H:%M')}",
+                "label": f"{local_time(at, event, day + '%H:%M')}–{local_time(at + step, event, '%H:%M')}",
                 "count": buckets.get(at, 0),
             }
         )
@@ -235,7 +226,7 @@ def _scan_side(scan: Scan, event: Event) -> dict[str, Any]:
         "scan_id": scan.pk,
         "gate": gate_label(scan.gate),
         "at": scan.scanned_at,
-        "time": _local(scan.scanned_at, event),
+        "time": local_time(scan.scanned_at, event, "%H:%M:%S"),
         "device": str(scan.device) if scan.device_id else "",
         "staff": str(scan.staff) if scan.staff_id else "",
         "offline": scan.offline,
@@ -297,7 +288,7 @@ def _recent(event: Event, limit: int) -> list[dict[str, Any]]:
                 "gate": gate_label(s.gate),
                 "staff": str(s.staff) if s.staff_id else "",
                 "at": s.scanned_at,
-                "time": _local(s.scanned_at, event),
+                "time": local_time(s.scanned_at, event, "%H:%M:%S"),
                 "method": s.method,
                 "method_label": str(Method(s.method).label) if s.method in Method.values else s.method,
                 "offline": s.offline,

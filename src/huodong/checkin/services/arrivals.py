@@ -32,7 +32,7 @@ from huodong.planning.models import RunOfShowSegment
 from huodong.planning.selectors_plan import plan_of, segments_of
 
 from ..models import Gate, GateStaff, LateAlert, StaffArrival
-from ..rules import CHECKIN_STEPS
+from ..rules import CHECKIN_STEPS, local_time
 from .setup import stage_manager_of
 
 DUE_BEFORE = dt.timedelta(minutes=30)  # EX-3: owners are on site 30 minutes before their segment
@@ -118,10 +118,6 @@ def _setup_url(event_id: int) -> str:
         return ""
 
 
-def _local(event: Event, moment: dt.datetime) -> str:
-    return timezone.localtime(moment, event.tz).strftime("%H:%M")
-
-
 def _alert(event: Event, person: User, due: Due, *, arrived_at: dt.datetime | None) -> bool:
     """Record the ``LateAlert`` of ``person`` and tell the stage manager, once per owner and event."""
     try:
@@ -136,9 +132,9 @@ def _alert(event: Event, person: User, due: Due, *, arrived_at: dt.datetime | No
             ),
             event=event.name,
             segment=due.segment,
-            starts=_local(event, due.segment_starts_at),
+            starts=local_time(due.segment_starts_at, event),
             name=person.name,
-            due=_local(event, due.at),
+            due=local_time(due.at, event),
         )
     else:
         message = Said(
@@ -147,10 +143,10 @@ def _alert(event: Event, person: User, due: Due, *, arrived_at: dt.datetime | No
             ),
             event=event.name,
             segment=due.segment,
-            starts=_local(event, due.segment_starts_at),
+            starts=local_time(due.segment_starts_at, event),
             name=person.name,
-            at=_local(event, arrived_at),
-            due=_local(event, due.at),
+            at=local_time(arrived_at, event),
+            due=local_time(due.at, event),
         )
     manager = stage_manager_of(event)
     if manager is not None:
@@ -226,7 +222,7 @@ def arrival_record(
             action="checkin.arrival",
             target=row,
             event_id=ev.pk,
-            summary=Said(_("%(name)s 到场(%(at)s)"), name=who.name, at=_local(ev, now)),
+            summary=Said(_("%(name)s 到场(%(at)s)"), name=who.name, at=local_time(now, ev)),
             after={"person": who.pk, "late": late, "due_at": due.at.isoformat() if due else None},
         )
         if late and due is not None:

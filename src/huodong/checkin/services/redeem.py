@@ -40,7 +40,7 @@ from huodong.outreach import tickets
 from huodong.outreach.models import EventKey, Guest, GuestStatus, Ticket
 
 from ..models import DEFAULT_KIT, CheckinSettings, Conflict, Device, Gate, Method, Reason, Result, Scan
-from ..rules import doors
+from ..rules import doors, local_time
 
 # Which guests each method may check in: a ticket (QR or its code) needs a registered guest holding that
 # ticket; a guest found by name or phone (search, paper sign-in) may also be one only invited.
@@ -115,10 +115,6 @@ class Outcome:
     @property
     def message(self) -> str:
         return outcome_message(self)
-
-
-def _local(moment: dt.datetime, event: Event, fmt: str = "%H:%M") -> str:
-    return timezone.localtime(moment, event.tz).strftime(fmt)
 
 
 def _when(moment: dt.datetime, event: Event) -> str:
@@ -334,11 +330,11 @@ def window_reason(
     if phase == Phase.PLANNING:
         return Reason.NOT_APPROVED, {"step": str(Step(event.step).label)}
     if not offline and (phase == Phase.REVIEW or event.step == Step.CLOSED):
-        return Reason.CLOSED, {"closes": _local(min(closes, timezone.now()), event, "%m-%d %H:%M")}
+        return Reason.CLOSED, {"closes": local_time(min(closes, timezone.now()), event, "%m-%d %H:%M")}
     if at < opens:
-        return Reason.NOT_OPEN, {"opens": _local(opens, event, "%m-%d %H:%M")}
+        return Reason.NOT_OPEN, {"opens": local_time(opens, event, "%m-%d %H:%M")}
     if at > closes:
-        return Reason.CLOSED, {"closes": _local(closes, event, "%m-%d %H:%M")}
+        return Reason.CLOSED, {"closes": local_time(closes, event, "%m-%d %H:%M")}
     return "", {}
 
 
@@ -596,44 +592,32 @@ def _entry_problem(entry: dict[str, Any], now: dt.datetime) -> str:
     return ""
 
 
-def sync(
-    *,
-    actor: User,
-    event: Event | int,
-    device: Any,
+def _entries_checked(
+    ev: Event,
+    conf: CheckinSettings,
+    dev: Device,
     entries: list[dict[str, Any]],
-    checked_event: Event | None = None,
-) -> SyncReport:
-    """Apply a scanner's queued offline scans in the order they happened (earliest accepted scan of a
-    guest wins; a guest checked in at two devices is a ``Conflict``). Answers each entry; a malformed
-    entry is answered, not stored, and stops nothing else. Idempotent per (device, client_id)."""
-    ev = checked_event or event_for(actor, event, Need.CHECKIN)
-    if not isinstance(entries, list) or len(entries) > BATCH_MAX:
-        raise DomainError({"scans": [gettext_lazy("一批最多 %(max)d 条扫描记录。") % {"max": BATCH_MAX}]})
-    if device in (None, ""):
-        raise DomainError({"device": [gettext_lazy("离线同步须给出设备标识。")]})
-    conf = settings_for(ev)
-    dev = device_for(ev, device, actor=actor)
-    assert dev is not None
-    now = timezone.now()
-    outcomes: list[Outcome | None] = [None] * len(entries)
+    outcomes: list[Outcome | None],
+    now: dt.datetime,
+) -> tuple[list[int], dict[str, int]]:
+    """Check each entry of a batch on its own: a bad one, or the same scanner id again, is answered in
+    ``outcomes`` and left out. Returns the indexes of the good ones and each scanner id's first index;
+    each good entry gets its kit codes and its gate (the device's unless it names one, each read once)."""
     valid: list[int] = []
     first_of: dict[str, int] = {}
-    device_gate = dev.gate
-    gates: dict[Any, Gate | None] = {}  # the gates named in the batch, each read once
-
-    def batch_gate(gate_id: Any) -> Gate | None:
-        if gate_id not in gates:
-            gates[gate_id] = gate_of(ev, gate_id)
-        return gates[gate_id]
-
+    gates: dict[Any, Gate | None] = {}
     for i, entry in enumerate(entries):
         problem = _entry_problem(entry, now) if isinstance(entry, dict) else _("每条记录须为对象。")
         if not problem:
             try:
                 entry["kit"] = kit_codes(conf, entry.get("kit"))
                 gate_id = entry.get("gate_id")
-                entry["gate"] = batch_gate(gate_id) if gate_id not in (None, "") else device_gate
+                if gate_id in (None, ""):
+                    entry["gate"] = dev.gate
+                else:
+                    if gate_id not in gates:
+                        gates[gate_id] = gate_of(ev, gate_id)
+                    entry["gate"] = gates[gate_id]
             except DomainError as bad:
                 problem = " ".join(str(m) for msgs in bad.errors.values() for m in msgs)
         cid = entry.get("client_id", "") if isinstance(entry, dict) else ""
@@ -641,14 +625,16 @@ def sync(
             outcomes[i] = Outcome(
                 result=INVALID, params={"problem": problem}, client_id=str(cid)[:CLIENT_ID_MAX]
             )
-            continue
-        if cid in first_of:
+        elif cid in first_of:
             outcomes[i] = Outcome(result=REPEATED, client_id=cid)
-            continue
-        first_of[cid] = i
-        valid.append(i)
+        else:
+            first_of[cid] = i
+            valid.append(i)
+    return valid, first_of
 
-    # Tokens are verified and codes looked up before any lock: pure work, or one query for all codes.
+
+def _batch_claims(ev: Event, entries: list[dict[str, Any]], valid: list[int]) -> dict[int, Claim]:
+    """What each good entry names, before any lock: tokens verified (pure work), all codes in one query."""
     codes = {tickets.normalise_code(entries[i]["code"]) for i in valid if entries[i].get("code")}
     by_code = (
         {
@@ -673,6 +659,32 @@ def sync(
                 claims[i] = Claim(guest_id=int(e["guest_id"]))
             except (TypeError, ValueError):
                 claims[i] = Claim(reason=Reason.UNKNOWN)
+    return claims
+
+
+def sync(
+    *,
+    actor: User,
+    event: Event | int,
+    device: Any,
+    entries: list[dict[str, Any]],
+    checked_event: Event | None = None,
+) -> SyncReport:
+    """Apply a scanner's queued offline scans in the order they happened (earliest accepted scan of a
+    guest wins; a guest checked in at two devices is a ``Conflict``). Answers each entry; a malformed
+    entry is answered, not stored, and stops nothing else. Idempotent per (device, client_id)."""
+    ev = checked_event or event_for(actor, event, Need.CHECKIN)
+    if not isinstance(entries, list) or len(entries) > BATCH_MAX:
+        raise DomainError({"scans": [gettext_lazy("一批最多 %(max)d 条扫描记录。") % {"max": BATCH_MAX}]})
+    if device in (None, ""):
+        raise DomainError({"device": [gettext_lazy("离线同步须给出设备标识。")]})
+    conf = settings_for(ev)
+    dev = device_for(ev, device, actor=actor)
+    assert dev is not None
+    now = timezone.now()
+    outcomes: list[Outcome | None] = [None] * len(entries)
+    valid, first_of = _entries_checked(ev, conf, dev, entries, outcomes, now)
+    claims = _batch_claims(ev, entries, valid)
 
     conflicts: list[Conflict] = []
     with transaction.atomic():

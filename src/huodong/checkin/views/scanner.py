@@ -32,7 +32,8 @@ from huodong.events.access import Need
 from huodong.events.models import Event
 from huodong.outreach.models import GuestCategory
 
-from ..selectors import gates_of
+from ..selectors import category_label, gates_of
+from ..services.redeem import gate_label
 
 # Bump when the service worker's list or strategy changes: the old caches are dropped on activation.
 SW_VERSION = "1"
@@ -131,11 +132,7 @@ def _badge_url(event: Event) -> str:
 @require_GET
 @event_page(Need.CHECKIN)
 def scanner(request: AuthedRequest, event: Event) -> HttpResponse:
-    english = (get_language() or "").startswith("en")
-    gates = [
-        {"id": g.pk, "label": (g.name_en if english and g.name_en else g.name), "is_vip": g.is_vip}
-        for g in gates_of(event)
-    ]
+    gates = [{"id": g.pk, "label": gate_label(g), "is_vip": g.is_vip} for g in gates_of(event)]
     config = {
         "event_id": event.pk,
         "pack_url": f"/api/events/{event.pk}/checkin/pack",
@@ -147,8 +144,8 @@ def scanner(request: AuthedRequest, event: Event) -> HttpResponse:
         "jsqr": static("vendor/jsqr/jsQR.js"),
         "ed25519": static("vendor/noble-ed25519/index.js"),
         "store": static("checkin/scanner-store.js"),
-        "lang": "en" if english else "zh-CN",
-        "categories": {str(value): str(label) for value, label in GuestCategory.choices},
+        "lang": "en" if (get_language() or "").startswith("en") else "zh-CN",
+        "categories": {code: category_label(code) for code in GuestCategory.values},
         # The guest's badge, printed at the desk on check-in (issue 10 point 5).
         "badge_url": _badge_url(event),
     }
