@@ -51,6 +51,11 @@ INSTALLED_APPS = [
     "huodong.preparation",
     "huodong.outreach",
     "huodong.checkin",
+    "huodong.onsite.rehearsal",
+    "huodong.onsite.show",
+    "huodong.onsite.interaction",
+    "huodong.onsite.incidents",
+    "huodong.onsite.live",
     "huodong.documents",
     "ninja",  # django-ninja's Swagger UI assets, served locally for /api/docs (no CDN)
     "huodong.api",

@@ -13,5 +13,10 @@ urlpatterns = [
     path("", include("huodong.preparation.urls")),
     path("", include("huodong.outreach.urls")),
     path("", include("huodong.checkin.urls")),
+    path("", include("huodong.onsite.rehearsal.urls")),
+    path("", include("huodong.onsite.show.urls")),
+    path("", include("huodong.onsite.interaction.urls")),
+    path("", include("huodong.onsite.incidents.urls")),
+    path("", include("huodong.onsite.live.urls")),
     path("", include("huodong.documents.urls")),
 ]

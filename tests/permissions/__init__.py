@@ -16,7 +16,8 @@ from types import ModuleType
 AREA_NAMES = ("preparation_team", "preparation_vendors", "preparation_resources", "preparation_materials",
               "preparation_training", "preparation_readiness",
               "outreach_guests", "outreach_registration", "outreach_messages", "outreach_notices",
-              "checkin_scan", "checkin_scanner", "checkin_live", "checkin_setup")  # fmt: skip
+              "checkin_scan", "checkin_scanner", "checkin_live", "checkin_setup",
+              "onsite_rehearsal", "onsite_show", "onsite_interaction", "onsite_incidents", "onsite_live")  # fmt: skip
 
 
 AREAS: list[ModuleType] = [import_module(f"tests.permissions.{name}") for name in AREA_NAMES]

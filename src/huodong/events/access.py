@@ -45,6 +45,7 @@ class Member(StrEnum):
     APPROVER = "approver"  # 分管领导 / 总经理, who sign its plan versions
     GATE_STAFF = "gate_staff"  # checks guests in at one of its gates (checkin)
     CHECKIN_SUPERVISOR = "checkin_supervisor"  # watches the doors: counts, conflicts, undo (checkin)
+    STAGE_MANAGER = "stage_manager"  # runs the show on the day: segments, Q&A moderation, lottery (onsite)
     COLLEAGUE = "colleague"  # any active signed-in person of the organisation
 
 
@@ -57,6 +58,8 @@ class Need(StrEnum):
     MANAGE = "manage"  # change who owns the event and its team
     CHECKIN = "checkin"  # check guests in at the door (scanner, paper sign-in, walk-ins)
     SUPERVISE_CHECKIN = "supervise_checkin"  # the doors' counts, conflicts, undoing a check-in
+    ONSITE = "onsite"  # the team on the day: rehearsal checks, in place, incidents, leads, the dashboard
+    STAGE = "stage"  # run the show: start and end segments, moderate Q&A, draw the lottery, close incidents
 
 
 GRANTS: dict[Need, frozenset[Member]] = {
@@ -72,6 +75,18 @@ GRANTS: dict[Need, frozenset[Member]] = {
     Need.SUPERVISE_CHECKIN: frozenset(
         {Member.ADMIN, Member.OWNER, Member.ORGANISER, Member.CHECKIN_SUPERVISOR}
     ),
+    Need.ONSITE: frozenset(
+        {
+            Member.ADMIN,
+            Member.OWNER,
+            Member.ORGANISER,
+            Member.TEAM,
+            Member.STAGE_MANAGER,
+            Member.GATE_STAFF,
+            Member.CHECKIN_SUPERVISOR,
+        }
+    ),
+    Need.STAGE: frozenset({Member.ADMIN, Member.OWNER, Member.ORGANISER, Member.STAGE_MANAGER}),
 }
 
 REFUSALS: dict[Need, Any] = {
@@ -81,6 +96,8 @@ REFUSALS: dict[Need, Any] = {
     Need.MANAGE: _("只有活动负责人或管理员可以更改负责人和团队。"),
     Need.CHECKIN: _("只有此活动的签到人员、策划人员或管理员可以签到。"),
     Need.SUPERVISE_CHECKIN: _("只有签到主管、活动负责人、策划人员或管理员可以查看签到统计与冲突。"),
+    Need.ONSITE: _("只有此活动的现场团队、签到人员、策划人员或管理员可以使用现场功能。"),
+    Need.STAGE: _("只有此活动的舞台监督、活动负责人、策划人员或管理员可以控制现场流程。"),
 }
 
 MembershipCheck = Callable[[User, Event], set[str]]

@@ -1,0 +1,3 @@
+app_name = "onsite_incidents"
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+app_name = "onsite_live"
+
+urlpatterns: list = []
