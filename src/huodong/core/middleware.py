@@ -23,6 +23,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.encoding import force_str
+from django.utils.http import http_date
 from django.utils.translation import gettext_lazy as _
 
 
@@ -118,6 +119,9 @@ class RequestSizeLimitMiddleware:
         return self.get_response(request)
 
 
+NEVER_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"  # add_never_cache_headers' own
+
+
 class SecurityHeadersMiddleware:
     """``Content-Security-Policy`` (``HUODONG_CSP``) and ``Cache-Control: no-store`` for signed-in people."""
 
@@ -137,5 +141,9 @@ class SecurityHeadersMiddleware:
                 response[header] = policy
         user: Any = getattr(request, "user", None)
         if user is not None and user.is_authenticated:
-            add_never_cache_headers(response)
+            if response.has_header("Cache-Control") or response.has_header("Expires"):
+                add_never_cache_headers(response)
+            else:  # what it would write, without parsing and merging (every API answer passes here)
+                response.headers["Expires"] = http_date()
+                response.headers["Cache-Control"] = NEVER_CACHE
         return response

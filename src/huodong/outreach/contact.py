@@ -77,6 +77,8 @@ def display_phone(e164: str) -> str:
     """A stored number as people write it: ``138 1234 5678`` for mainland, international format otherwise."""
     if not e164:
         return ""
+    if e164.startswith("+86") and e164[3:].isdigit() and e164[3:4] != "0":
+        return e164[3:]  # a stored mainland number: its national number, as parsing it would give
     try:
         number = phonenumbers.parse(e164, None)
     except phonenumbers.NumberParseException:

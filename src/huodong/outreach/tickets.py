@@ -92,9 +92,9 @@ def sign(claims: TokenClaims, private_seed: bytes) -> str:
     return f"{PREFIX}.{_b64(payload)}.{_b64(signature)}"
 
 
-def verify(token: str, public_key: bytes) -> TokenClaims:
-    """The claims of ``token`` if its signature is the key's; raises InvalidTicket otherwise. Pure: no
-    database, so a scanner (or a test) can run it offline."""
+def verify(token: str, public_key: bytes | Ed25519PublicKey) -> TokenClaims:
+    """The claims of ``token`` if its signature is the key's (its raw bytes, or the key already loaded);
+    raises InvalidTicket otherwise. Pure: no database, so a scanner (or a test) can run it offline."""
     parts = (token or "").strip().split(".")
     if len(parts) != 3 or parts[0] != PREFIX:
         raise InvalidTicket("malformed")
@@ -106,10 +106,13 @@ def verify(token: str, public_key: bytes) -> TokenClaims:
         raise InvalidTicket("malformed")
     if _b64(payload) != parts[1] or _b64(signature) != parts[2]:
         raise InvalidTicket("malformed")  # non-canonical base64: one token has one spelling
+    key = (
+        Ed25519PublicKey.from_public_bytes(bytes(public_key))
+        if isinstance(public_key, (bytes, bytearray, memoryview))  # (a check against the key's ABC is slow)
+        else public_key
+    )
     try:
-        Ed25519PublicKey.from_public_bytes(bytes(public_key)).verify(
-            signature, PREFIX.encode() + b"." + payload
-        )
+        key.verify(signature, PREFIX.encode() + b"." + payload)
     except InvalidSignature:
         raise InvalidTicket("bad signature") from None
     return _unpack(payload)

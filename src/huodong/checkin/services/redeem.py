@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import struct
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -33,6 +35,7 @@ from django.utils.translation import gettext_lazy
 
 from huodong.core.errors import DomainError
 from huodong.core.models import User
+from huodong.core.rows import Rows, insert, insert_many
 from huodong.events.access import Need, event_for
 from huodong.events.models import Event
 from huodong.events.steps import PHASE_OF, Phase, Step
@@ -58,6 +61,18 @@ CLIENT_ID_MAX = 64
 CLOCK_SKEW = dt.timedelta(minutes=10)  # an offline scan may claim to be this far in the future
 
 
+# The reads of a scan, by hand-written SQL (``core.rows``): the event with the columns a scan uses (any
+# other is read if touched), its settings, the device, a gate, the guest.
+_EVENT_ROWS = Rows(Event, ["id", "owner", "event_type", "starts_at", "ends_at", "time_zone", "step"])
+_SETTINGS_ROWS = Rows(CheckinSettings)
+_DEVICE_ROWS = Rows(Device)
+_GATE_ROWS = Rows(Gate)
+# The guest's columns a scan answers with (any other is read if touched).
+_GUEST_ROWS = Rows(
+    Guest, ["id", "event", "name", "company", "title", "category", "phone", "status", "revision"]
+)
+
+
 # ---------------------------------------------------------------- per-process caches (keys never change)
 _PUBLIC_KEYS: dict[int, tuple[int, bytes]] = {}
 
@@ -74,6 +89,12 @@ def public_key(event_id: int, *, fresh: bool = False) -> tuple[int, bytes] | Non
         return None
     _PUBLIC_KEYS[event_id] = (row[0], bytes(row[1]))
     return _PUBLIC_KEYS[event_id]
+
+
+@functools.lru_cache(maxsize=256)
+def _verifier(raw: bytes) -> Ed25519PublicKey:
+    """A public key loaded once per process (loading it cost a fifth of verifying with it)."""
+    return Ed25519PublicKey.from_public_bytes(raw)
 
 
 def settings_for(event: Event) -> CheckinSettings:
@@ -211,7 +232,7 @@ def claim_token(event_id: int, token: str) -> Claim:
         if key is None or key[0] != claims.key_id:
             continue
         try:
-            tickets.verify(text, key[1])
+            tickets.verify(text, _verifier(key[1]))
         except tickets.InvalidTicket as problem:
             if str(problem) == "malformed":
                 return Claim(reason=Reason.MALFORMED)
@@ -242,8 +263,11 @@ def claim_for(event_id: int, *, token: str = "", code: str = "", guest_id: int |
 
 
 # ---------------------------------------------------------------- inputs
+_METHODS = frozenset(Method.values)  # ``Method.values`` builds its list on every call
+
+
 def _method(method: str) -> str:
-    if method not in Method.values:
+    if method not in _METHODS:
         allowed = "、".join(f"{m.value}({m.label})" for m in Method)
         raise DomainError(
             {"method": [gettext_lazy("签到方式无效,可选:%(allowed)s。") % {"allowed": allowed}]}
@@ -271,20 +295,30 @@ def kit_codes(settings: CheckinSettings, kit: Any) -> list[str]:
     return list(dict.fromkeys(kit))
 
 
-def device_for(event: Event, key: Any, *, actor: User | None, gate_id: int | None = None) -> Device | None:
-    """The scanning device named by ``key`` (registered for this event on first use); a device of
-    another event is refused."""
-    if key in (None, ""):
-        return None
+def _device_key(key: Any) -> uuid.UUID:
     try:
-        parsed = uuid.UUID(str(key))
+        return uuid.UUID(str(key))
     except (ValueError, TypeError, AttributeError):
         raise DomainError({"device": [gettext_lazy("设备标识无效:须为 UUID。")]}) from None
-    # Its gate is read when used (``dev.gate``); hand-written SQL as in ``checkin_event``.
-    key_value = Device._meta.get_field("key").get_db_prep_value(parsed, connection)
-    device = next(
-        iter(Device.objects.raw(f"SELECT * FROM {_table(Device)} WHERE key = %s", [key_value])), None
-    )
+
+
+_UNREAD: Any = object()  # ``device_for``: the device's row not read yet
+
+
+def device_for(
+    event: Event, key: Any, *, actor: User | None, gate_id: int | None = None, read: Any = _UNREAD
+) -> Device | None:
+    """The scanning device named by ``key`` (registered for this event on first use); a device of
+    another event is refused. ``read``: its row as already read (``scan_event``), None when none was."""
+    if key in (None, ""):
+        return None
+    parsed = _device_key(key)
+    if read is _UNREAD:
+        # Its gate is read when used (``dev.gate``); hand-written SQL as in ``checkin_event``.
+        key_value = Device._meta.get_field("key").get_db_prep_value(parsed, connection)
+        found = _DEVICE_ROWS.one("WHERE t.key = %s", [key_value])
+        read = found[0] if found is not None else None
+    device: Device | None = read
     if device is not None and device.event_id != event.pk:
         raise DomainError(
             {
@@ -312,7 +346,12 @@ def gate_of(event: Event, gate_id: Any) -> Gate | None:
         pk = int(gate_id)
     except (TypeError, ValueError):
         pk = 0
-    gate = Gate.objects.filter(pk=pk, event_id=event.pk, is_active=True).first() if pk > 0 else None
+    found = (
+        _GATE_ROWS.one("WHERE t.id = %s AND t.event_id = %s AND t.is_active = %s", [pk, event.pk, True])
+        if pk > 0
+        else None
+    )
+    gate = found[0] if found is not None else None
     if gate is None:
         raise DomainError({"gate": [gettext_lazy("签到口不存在或已停用,请重新选择本活动的签到口。")]})
     return gate
@@ -344,44 +383,57 @@ def _table(model: Any) -> str:
 
 
 def checkin_event(actor: User | None, event: Event | int) -> Event:
-    """``event_for(actor, event, Need.CHECKIN)`` on the scanner's path, in two small reads: the event
-    (the columns a scan uses; any other is read if touched) with whether ``actor`` is on its gate staff,
-    and its check-in settings (kept on the event for ``settings_for``). Checked on every scan, never
-    cached: an administrator, the owner or a gate staff member is let in here (each grants
-    ``Need.CHECKIN``); anyone else — an organiser of the team, a supervisor, a refusal, an unknown
-    event — goes through ``event_for`` itself, which decides and answers exactly as it always does.
+    """``event_for(actor, event, Need.CHECKIN)`` on the scanner's path (``scan_event``)."""
+    return scan_event(actor, event)[0]
 
-    Hand-written SQL through ``Model.objects.raw`` (fields converted as usual): the ORM's query
-    compiler cost more than the rest of a scan together (bench/bench_checkin.py, docs/performance.md)."""
+
+def scan_event(actor: User | None, event: Event | int, device: Any = None) -> tuple[Event, Any]:
+    """``event_for(actor, event, Need.CHECKIN)`` on the scanner's path, in one small read: the event (the
+    columns a scan uses; any other is read if touched), whether ``actor`` is on its gate staff, its
+    check-in settings (kept on the event for ``settings_for``) and, given a device's key, that device's
+    row (returned beside the event for ``device_for``; ``_UNREAD`` without a key or on the slow path).
+    Checked on every scan, never cached: an administrator, the owner or a gate staff member is let in
+    here (each grants ``Need.CHECKIN``); anyone else — an organiser of the team, a supervisor, a refusal,
+    an unknown event — goes through ``event_for`` itself, which decides and answers exactly as it
+    always does.
+
+    Hand-written SQL (``core.rows``, fields converted as the ORM would): the ORM's query compiler cost
+    more than the rest of a scan together (bench/bench_checkin.py, docs/performance.md)."""
     from huodong.events.access import _valid_id
 
     from ..models import GateStaff
 
     if isinstance(event, Event) or actor is None or not actor.is_authenticated or not actor.is_active:
-        return event_for(actor, event, Need.CHECKIN)
+        return event_for(actor, event, Need.CHECKIN), _UNREAD
     try:
         pk = _valid_id(event)
     except DomainError:
-        return event_for(actor, event, Need.CHECKIN)
-    sql = (
-        "SELECT e.id, e.owner_id, e.event_type_id, e.starts_at, e.ends_at, e.time_zone, e.step, "
-        f"EXISTS (SELECT 1 FROM {_table(GateStaff)} s WHERE s.event_id = e.id AND s.person_id = %s) "
-        f"AS on_gate_staff FROM {_table(Event)} e WHERE e.id = %s"
+        return event_for(actor, event, Need.CHECKIN), _UNREAD
+    key = _device_key(device) if device not in (None, "") else None
+    joins = f"LEFT JOIN {_table(CheckinSettings)} c ON c.event_id = e.id "
+    extra = (
+        f"EXISTS (SELECT 1 FROM {_table(GateStaff)} s WHERE s.event_id = e.id AND s.person_id = %s), "
+        f"{_SETTINGS_ROWS.columns('c')}"
     )
-    found = next(iter(Event.objects.raw(sql, [actor.pk, pk])), None)
-    if found is None or not (
-        actor.is_admin or found.owner_id == actor.pk or bool(found.on_gate_staff)  # type: ignore[attr-defined]
-    ):
-        return event_for(actor, event, Need.CHECKIN)
-    conf = next(
-        iter(
-            CheckinSettings.objects.raw(f"SELECT * FROM {_table(CheckinSettings)} WHERE event_id = %s", [pk])
-        ),
-        None,
-    )
-    if conf is not None:
-        Event.checkin_settings.related.set_cached_value(found, conf)  # type: ignore[attr-defined]
-    return found
+    params: list[Any] = [actor.pk]
+    if key is not None:
+        joins += f"LEFT JOIN {_table(Device)} d ON d.key = %s "
+        extra += f", {_DEVICE_ROWS.columns('d')}"
+        params.append(Device._meta.get_field("key").get_db_prep_value(key, connection))
+    found = _EVENT_ROWS.one(f"{joins}WHERE e.id = %s", [*params, pk], alias="e", extra=extra)
+    if found is None:
+        return event_for(actor, event, Need.CHECKIN), _UNREAD
+    ev, (on_gate_staff, *rest) = found
+    if not (actor.is_admin or ev.owner_id == actor.pk or bool(on_gate_staff)):
+        return event_for(actor, event, Need.CHECKIN), _UNREAD
+    n = len(_SETTINGS_ROWS.fields)
+    conf_values, device_values = rest[:n], rest[n:]
+    if conf_values[0] is not None:
+        conf = _SETTINGS_ROWS.build(conf_values)
+        Event.checkin_settings.related.set_cached_value(ev, conf)  # type: ignore[attr-defined]
+    if key is None:
+        return ev, _UNREAD
+    return ev, (_DEVICE_ROWS.build(device_values) if device_values[0] is not None else None)
 
 
 def scan(
@@ -407,13 +459,16 @@ def scan(
     the conditional update, the scan inserted. A retry of a scan already recorded (same device and ``client_id``) is found by the
     unique constraint on them rather than by a look-up before every scan: the transaction is rolled
     back and the recorded scan answered."""
-    ev = checked_event or checkin_event(actor, event)
+    if checked_event is not None:
+        ev, read = checked_event, _UNREAD
+    else:
+        ev, read = scan_event(actor, event, device)
     method = _method(method)
     conf = settings_for(ev)
     kit_list = kit_codes(conf, kit)
     if len(client_id or "") > CLIENT_ID_MAX:
         raise DomainError({"client_id": [gettext_lazy("扫描编号过长(最多 64 个字符)。")]})
-    dev = device_for(ev, device, actor=actor, gate_id=gate_id)
+    dev = device_for(ev, device, actor=actor, gate_id=gate_id, read=read)
     gate = gate_of(ev, gate_id) if gate_id not in (None, "") else None
     now = timezone.now()
     claim = claim_for(ev.pk, token=token, code=code, guest_id=guest_id)
@@ -459,49 +514,41 @@ def _redeem(
             guest = (
                 Guest.objects.filter(pk=claim.guest_id, event_id=ev.pk).first() if claim.guest_id else None
             )
-            row = Scan.objects.create(guest=guest, result=Result.REFUSED, reason=claim.reason, **base)
+            row = insert(Scan(guest=guest, result=Result.REFUSED, reason=claim.reason, **base))
             return Outcome(result=Result.REFUSED, reason=claim.reason, guest=guest, scan=row, params=params)
         guest_id = int(claim.guest_id or 0)
-        # The guest is read with its ticket first, and the ticket checked (a read: revoking a ticket also
-        # changes the guest's status, which the update below re-checks); the guest read is also the one
-        # answered at the door. The update's conditions are on the guest row alone, so PostgreSQL
-        # re-evaluates them on the row it waited for; a join would move them into a subquery that it
-        # does not, and two scanners would both succeed (the constraint would then refuse the second).
-        sql = (
-            "SELECT g.*, t.id AS ticket_pk, t.version AS ticket_version, t.revoked_at AS ticket_revoked_at "
-            f"FROM {_table(Guest)} g LEFT JOIN {_table(Ticket)} t ON t.guest_id = g.id "
-            "WHERE g.id = %s AND g.event_id = %s"
-        )
-        guest = next(iter(Guest.objects.raw(sql, [guest_id, ev.pk])), None)
-        if guest is None:
-            return _refusal(ev, claim, base)
-        if claim.version is not None and (
-            guest.ticket_pk is None  # type: ignore[attr-defined]
-            or guest.ticket_version != claim.version  # type: ignore[attr-defined]
-            or guest.ticket_revoked_at is not None  # type: ignore[attr-defined]
-        ):
-            return _refusal(ev, claim, base)
-        # Exactly once: the guest row goes from an eligible status to checked in, or nothing changes.
-        # (``Guest.objects.filter(…, status__in=…).update(…)``, written out: the ORM compiled it slower
-        # than the database ran it.)
+        # Exactly once: one conditional ``UPDATE`` of the guest row, from an eligible status to checked in
+        # (and for a ticket, only while it is the token's version and not revoked), returning what the
+        # door is answered with; or nothing changes and ``_refusal`` says why. The status conditions are
+        # on the guest row itself, so PostgreSQL re-evaluates them on the row it waited for (a join in
+        # the ORM's form, ``id IN (SELECT … JOIN …)``, moved them into a subquery it does not re-check:
+        # two scanners both succeeded). Written out: the ORM compiled it slower than the database ran it.
         eligible = ELIGIBLE[method]
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"UPDATE {_table(Guest)} SET status = %s, revision = revision + 1 "
-                f"WHERE id = %s AND event_id = %s AND status IN ({', '.join(['%s'] * len(eligible))})",
-                [GuestStatus.CHECKED_IN.value, guest_id, ev.pk, *(str(status) for status in eligible)],
+        table = _table(Guest)
+        sql = (
+            f"UPDATE {table} SET status = %s, revision = revision + 1 "
+            f"WHERE id = %s AND event_id = %s AND status IN ({', '.join(['%s'] * len(eligible))})"
+        )
+        sql_params: list[Any] = [GuestStatus.CHECKED_IN.value, guest_id, ev.pk, *(str(s) for s in eligible)]
+        if claim.version is not None:
+            sql += (
+                f" AND EXISTS (SELECT 1 FROM {_table(Ticket)} t WHERE t.guest_id = {table}.id"
+                " AND t.version = %s AND t.revoked_at IS NULL)"
             )
-            updated = cursor.rowcount
-        if updated == 1:
-            try:
-                with transaction.atomic():
-                    row = Scan.objects.create(guest_id=guest_id, result=Result.ACCEPTED, kit=kit_list, **base)
-            except IntegrityError:  # an offline batch checked the guest in meanwhile: the constraint holds
-                return _refusal(ev, claim, base)
-            guest.status = GuestStatus.CHECKED_IN  # as the update left the row
-            guest.revision += 1
-            return Outcome(result=Result.ACCEPTED, guest=guest, scan=row)
-        return _refusal(ev, claim, base)
+            sql_params.append(claim.version)
+        with connection.cursor() as cursor:
+            cursor.execute(f"{sql} RETURNING {_GUEST_ROWS.columns()}", sql_params)
+            returned = cursor.fetchone()
+        if returned is None:
+            return _refusal(ev, claim, base)
+        guest = _GUEST_ROWS.build(returned)  # as the update left the row
+        row = insert(Scan(guest_id=guest_id, result=Result.ACCEPTED, kit=kit_list, **base), skip=True)
+        if row is None:
+            # A constraint held: the guest's accepted scan (an offline batch checked them in meanwhile: a
+            # duplicate), or this scan recorded already (a retry: the refusal's insert raises, and
+            # ``scan`` answers the recorded one).
+            return _refusal(ev, claim, base)
+        return Outcome(result=Result.ACCEPTED, guest=guest, scan=row)
 
 
 def _refusal(ev: Event, claim: Claim, base: dict[str, Any]) -> Outcome:
@@ -531,7 +578,7 @@ def _refusal(ev: Event, claim: Claim, base: dict[str, Any]) -> Outcome:
         reason = Reason.NOT_REGISTERED
         params["status"] = guest.get_status_display()
     result = Result.DUPLICATE if reason == Reason.DUPLICATE else Result.REFUSED
-    row = Scan.objects.create(guest=guest, result=result, reason=reason, **base)
+    row = insert(Scan(guest=guest, result=result, reason=reason, **base))
     return Outcome(result=result, reason=reason, guest=guest, scan=row, previous=previous, params=params)
 
 
@@ -584,7 +631,7 @@ def _entry_problem(entry: dict[str, Any], now: dt.datetime) -> str:
         return _("缺少扫描时间 scanned_at(带时区的 ISO 8601 时间)。")
     if at > now + CLOCK_SKEW:
         return _("扫描时间晚于服务器时间超过 10 分钟,请校准设备时钟后重试。")
-    if entry.get("method", Method.QR) not in Method.values:
+    if entry.get("method", Method.QR) not in _METHODS:
         return _("签到方式无效。")
     named = [k for k in ("token", "code", "guest_id") if entry.get(k) not in (None, "")]
     if len(named) != 1:
@@ -706,6 +753,13 @@ def sync(
             for g in (
                 Guest.objects.select_for_update(of=("self",))
                 .select_related("ticket")
+                .only(
+                    *_GUEST_ROWS.attnames,
+                    "ticket__id",
+                    "ticket__guest",
+                    "ticket__version",
+                    "ticket__revoked_at",
+                )
                 .filter(event_id=ev.pk, pk__in=chunk)
                 .order_by("pk")
             ):
@@ -797,7 +851,7 @@ def sync(
             )
         if demote:
             Scan.objects.filter(pk__in=demote).update(result=Result.SUPERSEDED)
-        Scan.objects.bulk_create(new_rows, batch_size=500)
+        insert_many(new_rows)
         newly = sorted(newly_in)
         for start in range(0, len(newly), 5000):
             Guest.objects.filter(pk__in=newly[start : start + 5000]).update(
