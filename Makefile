@@ -27,7 +27,7 @@ install-dev: $(VENV)/.installed-dev assets messages
 
 # htmx, jsQR and @noble/ed25519 come from the npm registry and are served locally (no CDN; settings.py
 # maps node_modules into /static/vendor/). Pages still work without htmx; the scanner page needs the other two.
-VENDOR_FILES := node_modules/htmx.org/dist/htmx.min.js node_modules/jsqr/dist/jsQR.js node_modules/@noble/ed25519/index.js
+VENDOR_FILES := node_modules/htmx.org/dist/htmx.min.js node_modules/jsqr/dist/jsQR.js node_modules/@noble/ed25519/index.js node_modules/chart.js/dist/chart.umd.min.js
 assets:
 	@if ! ls $(VENDOR_FILES) >/dev/null 2>&1; then \
 	  if command -v npm >/dev/null 2>&1; then npm install --no-audit --no-fund --silent; \

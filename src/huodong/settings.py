@@ -162,6 +162,7 @@ for _prefix, _folder in (
     ("vendor/htmx", _node_modules / "htmx.org" / "dist"),
     ("vendor/jsqr", _node_modules / "jsqr" / "dist"),
     ("vendor/noble-ed25519", _node_modules / "@noble" / "ed25519"),
+    ("vendor/chartjs", _node_modules / "chart.js" / "dist"),  # the live dashboard's chart (onsite_live)
 ):
     if _folder.is_dir():
         STATICFILES_DIRS.append((_prefix, _folder))

@@ -371,11 +371,11 @@ def _register() -> None:
     from huodong.checkin.api import router as checkin_router
     from huodong.documents.api import router as documents_router
     from huodong.events.api import router as events_router
+    from huodong.onsite.incidents.api import router as onsite_incidents_router
+    from huodong.onsite.interaction.api import router as onsite_interaction_router
+    from huodong.onsite.live.api import router as onsite_live_router
     from huodong.onsite.rehearsal.api import router as onsite_rehearsal_router
     from huodong.onsite.show.api import router as onsite_show_router
-    from huodong.onsite.interaction.api import router as onsite_interaction_router
-    from huodong.onsite.incidents.api import router as onsite_incidents_router
-    from huodong.onsite.live.api import router as onsite_live_router
     from huodong.outreach.api import router as outreach_router
     from huodong.planning.api import router as planning_router
     from huodong.preparation.api import router as preparation_router

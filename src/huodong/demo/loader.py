@@ -87,4 +87,15 @@ def demo_load() -> dict[str, Any]:
     from .checkin_demo import demo_checkin_load
 
     demo_checkin_load(event=prepared, people=by_name)
+    from .onsite_incidents_demo import demo_incidents_load
+    from .onsite_interaction_demo import demo_interaction_load
+    from .onsite_live_demo import demo_live_load
+    from .onsite_rehearsal_demo import demo_rehearsal_load
+    from .onsite_show_demo import demo_show_load
+
+    demo_rehearsal_load(event=prepared, people=by_name)
+    demo_show_load(event=prepared, people=by_name)
+    demo_interaction_load(event=prepared, people=by_name)
+    demo_incidents_load(event=prepared, people=by_name)
+    demo_live_load(event=prepared, people=by_name)
     return {"event": event, "prepared_event": prepared, "people": people}

@@ -129,6 +129,9 @@ class HuodongWorker(Worker):
         """One turn: a batch of messages, then one task. How much work was done."""
         self.sweep()
         self.late_sweep()
+        from huodong.onsite.incidents.services.sla import incident_sla_sweep  # EX-5, one indexed query
+
+        incident_sla_sweep()
         done = 0
         self.running_task = True
         try:

@@ -57,6 +57,8 @@ LINKS = (
     ("checkin:live", gettext_lazy("实时签到统计"), Need.SUPERVISE_CHECKIN),
     ("checkin:badges", gettext_lazy("胸牌打印"), Need.CHECKIN),
     ("checkin:sheet", gettext_lazy("纸质签到表"), Need.CHECKIN),
+    ("onsite_live:dashboard", gettext_lazy("现场数据看板"), Need.ONSITE),
+    ("onsite_live:leads", gettext_lazy("记录销售线索"), Need.ONSITE),
 )
 
 

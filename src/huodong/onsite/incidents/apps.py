@@ -6,3 +6,10 @@ class IncidentsConfig(AppConfig):
     name = "huodong.onsite.incidents"
     label = "onsite_incidents"
     verbose_name = _("突发应对")
+
+    def ready(self) -> None:
+        from huodong.events.tabs import register_event_tab
+
+        from .views.incidents import TAB
+
+        register_event_tab(**TAB)
