@@ -11,12 +11,18 @@ What it does, in order:
 2. ``huodong manage migrate``, ``huodong demo`` (the personas, 「智启未来·2026新品发布会」 with its
    planning and 「智启未来·华东巡展(杭州站)」 in preparation with its guests, tickets and messages, so the
    preparation and outreach operations reach records), one more event at 需求洞察 created through the API,
-   and a token for each persona fuzzed;
+   an event on its show day (``ONSITE_SNIPPET``: the same launch built again by the demo's loaders, put at
+   流程执行, where the on-site writes are allowed, with its rehearsal checklist and a photo, the run of
+   show, questions, a prepared draw, an exclusion, open incidents and leads), and a token for each persona
+   fuzzed;
 3. ``huodong serve`` (gunicorn, the production server) on a free loopback port;
 4. schemathesis against ``/api/openapi.json`` once per persona (administrator, the event's organiser, a
    colleague with no part in it), each bounded by ``--max-examples`` and a share of ``--budget`` seconds.
    Path ids are drawn mostly from the demo's real records (so operations reach their services instead of
-   answering 404), sometimes at random. Checks: not_a_server_error, response_schema_conformance and
+   answering 404), sometimes at random; the on-site operations (rehearsal, show, interaction, incidents,
+   live) draw their event mostly from the show-day event and their ids, people, guests, risks, statements,
+   ticket codes and revisions from its records. Before each persona the show-day event is put back at
+   流程执行 if the fuzzer moved it. Checks: not_a_server_error, response_schema_conformance and
    status_code_conformance;
 5. counts the requests the server answered and the 5xx among them (from gunicorn's access log) and
    prints the tracebacks the server logged.
@@ -54,9 +60,10 @@ PERSONAS = (  # username, share of the time budget
 CHECKS = "not_a_server_error,response_schema_conformance,status_code_conformance"
 ACCESS_LINE = re.compile(r'"(?P<method>[A-Z]+) (?P<path>\S+) HTTP/[0-9.]+" (?P<status>\d{3}) ')
 
+ONSITE_EVENT_NAME = "模糊测试·现场执行"  # the show-day event (``ONSITE_SNIPPET``)
+
 # What the ids of the demo look like, read from the database once it is loaded (printed as JSON).
 IDS_SNIPPET = r"""
-import json
 from huodong.events.models import Event
 from huodong.planning import models as m
 def ids(model, **kw):
@@ -105,9 +112,122 @@ out.update({
     "conflict_id": ids(c.Conflict),
     "scan_id": ids(c.Scan),
 })
+from huodong.onsite.rehearsal import models as rh
+from huodong.onsite.interaction import models as ia
+from huodong.onsite.incidents import models as inc
+from huodong.onsite.live import models as lv
+from huodong.core.models import User
+from huodong.outreach.models import Ticket
+show_day = list(Event.objects.filter(name=ONSITE_EVENT_NAME).values_list("pk", flat=True))
+def onsite_ids(model, field="event_id", n=15, rest=5):
+    # the show-day event's rows first (their writes are allowed), then a few of other events'
+    qs = model.objects.order_by("pk")
+    mine = qs.filter(**{field + "__in": show_day}).values_list("pk", flat=True)[:n]
+    return list(mine) + list(qs.exclude(**{field + "__in": show_day}).values_list("pk", flat=True)[:rest])
+prepared = Event.objects.filter(plan__segments__isnull=False).exclude(pk__in=show_day).order_by("-pk").first()
+out.update({
+    "checklist_item_id": onsite_ids(rh.ChecklistItem),
+    "checklist_photo_id": onsite_ids(rh.ItemPhoto, "item__event_id"),
+    "checklist_follow_up_id": onsite_ids(rh.FollowUp),
+    "question_id": onsite_ids(ia.Question),
+    "draw_id": onsite_ids(ia.Draw),
+    "exclusion_id": onsite_ids(ia.Exclusion),
+    "incident_id": onsite_ids(inc.Incident),
+    "lead_id": onsite_ids(lv.Lead),
+})
+# For the on-site operations only (``[[operations]]`` in the configuration): the event, mostly the show-day
+# one, and what their bodies name (people, guests, risks, statements, ticket codes, fresh revisions).
+onsite = {
+    "onsite_event_id": show_day * 3 + ([prepared.pk] if prepared else []),
+    "onsite_segment_id": onsite_ids(m.RunOfShowSegment, "plan__event_id", 20, 4),
+    "onsite_person_id": list(User.objects.order_by("pk").values_list("pk", flat=True)[:12]),
+    "onsite_guest_id": onsite_ids(o.Guest, n=20, rest=3),
+    "onsite_risk_id": onsite_ids(m.Risk, "plan__event_id", 12, 2),
+    "onsite_statement_id": onsite_ids(inc.AgreedStatement, n=5, rest=1),
+    "onsite_code": list(
+        Ticket.objects.filter(event_id__in=show_day).order_by("pk").values_list("code", flat=True)[:10]
+    ),
+    "onsite_revision": [1, 2, 3, 4],
+}
 from huodong.events.steps import Step
 steps = list(Step.values)
-print("IDS=" + json.dumps({"ids": {k: v for k, v in out.items() if v}, "steps": steps}))
+print("IDS=" + json.dumps({
+    "ids": {k: v for k, v in out.items() if v},
+    "onsite": {k: v for k, v in onsite.items() if v},
+    "steps": steps,
+}))
+"""
+
+# The show-day event (issue 11): the demo's launch in preparation built again by the demo's own loaders
+# under another name, then put at 流程执行 (its gates before that are not the fuzzer's concern), where every
+# on-site write is allowed (场地布置…突发应对; 流程执行 also lets the final figures be confirmed). The on-site
+# loaders then run as on a show day (the rehearsal's checks through the services), and a few records the
+# demo has not are added through the services: a checklist photo, an open equipment incident (its SLA
+# clock running), an open 舆情 incident, a lottery exclusion.
+ONSITE_SNIPPET = r"""
+import base64
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.utils import timezone
+from huodong.core.models import User
+from huodong.demo import preparation_demo
+from huodong.demo.checkin_demo import demo_checkin_load
+from huodong.demo.onsite_incidents_demo import demo_incidents_load
+from huodong.demo.onsite_interaction_demo import demo_interaction_load
+from huodong.demo.onsite_live_demo import demo_live_load
+from huodong.demo.onsite_rehearsal_demo import demo_rehearsal_load
+from huodong.demo.onsite_show_demo import demo_show_load
+from huodong.demo.outreach_demo import demo_outreach_load
+from huodong.events.models import Event
+from huodong.events.steps import Step
+from huodong.onsite.incidents.models import Category, Severity
+from huodong.onsite.incidents.services import incidents as incident_services
+from huodong.onsite.interaction.services import lottery
+from huodong.onsite.rehearsal.models import ChecklistItem, Result
+from huodong.onsite.rehearsal.services import checklist as checklist_services
+from huodong.outreach.models import Guest, GuestStatus
+
+PNG = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+)
+people = {u.username: u for u in User.objects.all()}
+organiser = people["organiser"]
+with transaction.atomic():
+    preparation_demo.PREP_EVENT_NAME = ONSITE_EVENT_NAME
+    event = preparation_demo.demo_preparation_load(people=people)
+    demo_outreach_load(event=event, people=people)
+    demo_checkin_load(event=event, people=people)
+    Event.objects.filter(pk=event.pk).update(step=Step.RUN, step_changed_at=timezone.now())
+    event.refresh_from_db()
+    for load in (demo_rehearsal_load, demo_show_load, demo_interaction_load, demo_incidents_load, demo_live_load):
+        load(event=event, people=people)
+    item = ChecklistItem.objects.filter(event=event, result=Result.UNCHECKED).order_by("pk").first()
+    if item is not None:
+        photo = SimpleUploadedFile("check.png", PNG, content_type="image/png")
+        checklist_services.item_check(
+            actor=organiser, event=event, item_id=item.pk, seen=item.revision, result=Result.OK, photos=[photo]
+        )
+    for category, severity, title in (
+        (Category.EQUIPMENT, Severity.HIGH, "主屏投影无信号"),
+        (Category.OPINION, Severity.MEDIUM, "微博出现现场排队过长的负面帖"),
+    ):
+        incident_services.incident_report(
+            actor=organiser, event=event, category=category, severity=severity, title=title
+        )
+    guest = Guest.objects.filter(event=event, status=GuestStatus.CHECKED_IN).order_by("pk").first()
+    if guest is not None:
+        lottery.exclusion_add(actor=organiser, event=event, guest_id=guest.pk, reason="工作人员家属")
+print("ONSITE=" + json.dumps({"event_id": event.pk, "step": event.step}))
+"""
+
+# Put the show-day event back at 流程执行 when the fuzzer moved it (``/advance``, ``/back``), before each persona.
+ONSITE_RESET = r"""
+from django.utils import timezone
+from huodong.events.models import Event
+from huodong.events.steps import Step
+moved = Event.objects.filter(name=ONSITE_EVENT_NAME).exclude(step=Step.RUN)
+print("MOVED=" + json.dumps(list(moved.values_list("step", flat=True))))
+moved.update(step=Step.RUN, step_changed_at=timezone.now())
 """
 
 
@@ -131,6 +251,14 @@ def run(cmd: list[str], env: dict[str, str], **kwargs: object) -> subprocess.Com
 
 def huodong(*args: str) -> list[str]:
     return [sys.executable, "-m", "huodong.cli", *args]
+
+
+def django_run(code: str, env: dict[str, str], marker: str) -> object:
+    """Run ``code`` with Django set up on the fuzz database; the JSON it printed after ``marker=``."""
+    prelude = f"import django\ndjango.setup()\nimport json\nONSITE_EVENT_NAME = {ONSITE_EVENT_NAME!r}\n"
+    cmd = [sys.executable, "-c", prelude + code]
+    out = run(cmd, env | {"DJANGO_SETTINGS_MODULE": "huodong.settings"}).stdout
+    return json.loads(out.split(marker + "=", 1)[1].splitlines()[0])
 
 
 class PostgresDatabase:
@@ -188,11 +316,28 @@ def wait_for(url: str, server: subprocess.Popen[bytes], seconds: float = 60) -> 
     raise SystemExit(f"fuzz: the server did not answer {url} within {seconds:.0f} s")
 
 
-def schemathesis_config(ids: dict[str, list[int]], steps: list[str]) -> str:
+# The on-site operations (issue 11) and what their paths, queries and bodies draw from the show-day event.
+ONSITE_PATHS = r"/events/\{event_id\}/(rehearsal|show|interaction|incidents|incident-statements|live|leads)"
+ONSITE_BINDINGS = {
+    "path.event_id": ("onsite_event_id", 0.9),
+    "path.segment_id": ("onsite_segment_id", 0.8),
+    "body.owner_id": ("onsite_person_id", 0.7),
+    "body.people[*]": ("onsite_person_id", 0.7),
+    "body.guest_id": ("onsite_guest_id", 0.7),
+    "body.risk_id": ("onsite_risk_id", 0.7),
+    "body.statement_id": ("onsite_statement_id", 0.7),
+    "body.code": ("onsite_code", 0.5),
+    "query.code": ("onsite_code", 0.5),
+    "body.revision": ("onsite_revision", 0.6),
+    "query.revision": ("onsite_revision", 0.6),
+}
+
+
+def schemathesis_config(ids: dict[str, list[int]], steps: list[str], onsite: dict[str, list[object]]) -> str:
     """Dictionaries of real ids (and step names) that path ids and bodies draw from most of the time."""
     lines = ["cache = { enabled = false }", "", "[dictionaries]"]
-    for name, values in ids.items():
-        lines.append(f"{name} = {{ values = {json.dumps(values)} }}")
+    for name, values in {**ids, **onsite}.items():
+        lines.append(f"{name} = {{ values = {json.dumps(values, ensure_ascii=False)} }}")
     lines.append(f"steps = {{ values = {json.dumps(steps)} }}")
     lines.append("")
     lines.append("[parameters]")
@@ -200,6 +345,19 @@ def schemathesis_config(ids: dict[str, list[int]], steps: list[str]) -> str:
         lines.append(f'"path.{name}" = {{ dictionary = "{name}", probability = 0.8 }}')
     for field in ("from_step", "to_step"):
         lines.append(f'"body.{field}" = {{ dictionary = "steps", probability = 0.7 }}')
+    bindings = [
+        f'"{key}" = {{ dictionary = "{name}", probability = {p} }}'
+        for key, (name, p) in ONSITE_BINDINGS.items()
+        if name in onsite
+    ]
+    if bindings:  # for these operations only, over the global [parameters]
+        lines += [
+            "",
+            "[[operations]]",
+            f"include-path-regex = {json.dumps(ONSITE_PATHS)}",
+            "[operations.parameters]",
+        ]
+        lines += bindings
     return "\n".join(lines) + "\n"
 
 
@@ -242,6 +400,11 @@ def main() -> int:
     parser.add_argument("--max-examples", type=int, default=40, help="test cases per operation and persona")
     parser.add_argument("--seed", type=int, default=None, help="schemathesis' seed (default: random)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument(
+        "--include-path-regex",
+        default=None,
+        help="fuzz only the operations whose path matches, e.g. 'rehearsal|show|interaction|incident|live|leads'",
+    )
     parser.add_argument("--report-dir", type=Path, default=None)
     args = parser.parse_args()
 
@@ -272,6 +435,8 @@ def main() -> int:
     try:
         run(huodong("manage", "migrate", "--noinput", "-v", "0"), env)
         run(huodong("demo"), env)
+        show_day = django_run(ONSITE_SNIPPET, env, "ONSITE")
+        log(f"show-day event: {show_day}")
         tokens = {
             name: run(huodong("manage", "token", "create", name, "--name", "fuzz"), env).stdout.strip()
             for name, _share in PERSONAS
@@ -308,15 +473,13 @@ def main() -> int:
         )
         if status != 201:
             raise SystemExit(f"fuzz: could not create the second event: {status} {body}")
-        ids_out = run(
-            [sys.executable, "-c", "import django; django.setup()\n" + IDS_SNIPPET],
-            env | {"DJANGO_SETTINGS_MODULE": "huodong.settings"},
-        ).stdout
-        found = json.loads(ids_out.split("IDS=", 1)[1])
+        found = django_run(IDS_SNIPPET, env, "IDS")
+        assert isinstance(found, dict)
         ids = found["ids"]
         config = work / "schemathesis.toml"
-        config.write_text(schemathesis_config(ids, found["steps"]))
+        config.write_text(schemathesis_config(ids, found["steps"], found["onsite"]))
         log("ids from the demo: " + ", ".join(f"{k}={v[:3]}" for k, v in ids.items()))
+        log("on-site: " + ", ".join(f"{k}={v[:3]}" for k, v in found["onsite"].items()))
 
         failed: list[str] = []
         for name, share in PERSONAS:
@@ -341,6 +504,11 @@ def main() -> int:
             ]  # fmt: skip
             if args.seed is not None:
                 cmd += ["--seed", str(args.seed)]
+            if args.include_path_regex:
+                cmd += ["--include-path-regex", args.include_path_regex]
+            moved = django_run(ONSITE_RESET, env, "MOVED")
+            if moved:
+                log(f"show-day event moved to {moved} by the fuzzer: put back at 流程执行")
             log(f"schemathesis as {name}: at most {budget} s")
             t0 = time.monotonic()
             out = subprocess.run(cmd, env=env, text=True, capture_output=True, cwd=work)
