@@ -70,9 +70,9 @@ SYNC_REPEATS = 300  # repeats of a guest within the batch
 SYNC_TARGET_MS = 5_000
 P99_TARGET_MS = 50
 RATIO_TARGET = 0.75
-# What a deployment runs: the defaults of `huodong serve` (docs/deployment.md), 2 workers × 4 threads.
-DEFAULT_WORKERS = {"sqlite": "2", "postgresql": "2"}
-DEFAULT_THREADS = {"sqlite": "4", "postgresql": "4"}
+# What a deployment runs: the defaults of `huodong serve` (docs/deployment.md): a sync worker per core and one more.
+DEFAULT_WORKERS = {"sqlite": str((os.cpu_count() or 1) + 1), "postgresql": str((os.cpu_count() or 1) + 1)}
+DEFAULT_THREADS = {"sqlite": "1", "postgresql": "1"}  # huodong.cli.default_workers, DEFAULT_THREADS
 
 
 def _pg_base() -> str:

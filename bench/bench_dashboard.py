@@ -399,8 +399,8 @@ def bench_database(db: str, guests: int, scans: int, duration: float) -> list[di
         HUODONG_DATA_DIR=os.path.join(tmp, "data"),
         HUODONG_SECRET_KEY=secrets.token_urlsafe(50),
         HUODONG_CONTROL_SOCKET="off",
-        HUODONG_WORKERS=os.environ.get("HUODONG_WORKERS", "2"),
-        HUODONG_THREADS=os.environ.get("HUODONG_THREADS", "4"),
+        HUODONG_WORKERS=os.environ.get("HUODONG_WORKERS", bc.DEFAULT_WORKERS["sqlite"]),
+        HUODONG_THREADS=os.environ.get("HUODONG_THREADS", bc.DEFAULT_THREADS["sqlite"]),
     )
     env.pop("HUODONG_DEV", None)
     env.pop("HUODONG_DEBUG", None)

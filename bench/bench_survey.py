@@ -61,8 +61,8 @@ ANSWERS = 2_000
 CLIENTS = 50
 REPEATS = 100
 TARGET_S = 60.0
-DEFAULT_WORKERS = {"sqlite": "2", "postgresql": "2"}
-DEFAULT_THREADS = {"sqlite": "4", "postgresql": "4"}
+DEFAULT_WORKERS = {"sqlite": str((os.cpu_count() or 1) + 1), "postgresql": str((os.cpu_count() or 1) + 1)}
+DEFAULT_THREADS = {"sqlite": "1", "postgresql": "1"}  # huodong.cli.default_workers, DEFAULT_THREADS
 
 
 # ---------------------------------------------------------------- seeding (in a child process)

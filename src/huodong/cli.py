@@ -64,6 +64,19 @@ def control_socket_path(port: str) -> str:
     return os.path.join(base, f"gunicorn-{port}-{os.getpid()}.ctl")
 
 
+def default_workers() -> int:
+    """Processes of ``huodong serve`` unless told: one per core and one more. Each is a sync worker
+    (``HUODONG_THREADS`` 1): behind the reverse proxy of docs/deployment.md, which buffers slow clients,
+    that is gunicorn's own advice, and on a 2-core machine it redeemed check-ins fastest with the lowest
+    tail (bench/bench_checkin.py, docs/performance.md: 3 × 1 against 2 × 4 threads, p99 at 8 scanners
+    23 ms against 44 ms on SQLite): threads of one process queue behind each other for the GIL, and a
+    kept-alive connection ties its client to one process however busy that process is."""
+    return (os.cpu_count() or 1) + 1
+
+
+DEFAULT_THREADS = 1
+
+
 def serve_argv(*, host: str, port: str, workers: str) -> list[str]:
     """The gunicorn command line of ``huodong serve``."""
     argv = [
@@ -74,7 +87,7 @@ def serve_argv(*, host: str, port: str, workers: str) -> list[str]:
         "--workers",
         workers,
         "--threads",
-        os.environ.get("HUODONG_THREADS", "4"),
+        os.environ.get("HUODONG_THREADS", str(DEFAULT_THREADS)),
         "--access-logfile",
         "-",
         "--timeout",
@@ -101,7 +114,7 @@ def _serve(args: argparse.Namespace) -> int:
         )
     host = args.host or os.environ.get("HOST", "127.0.0.1")
     port = str(args.port or os.environ.get("PORT", "8000"))
-    workers = str(args.workers or os.environ.get("HUODONG_WORKERS", "2"))
+    workers = str(args.workers or os.environ.get("HUODONG_WORKERS", str(default_workers())))
     from gunicorn.app.wsgiapp import run
 
     sys.argv = serve_argv(host=host, port=port, workers=workers)
