@@ -71,8 +71,8 @@ SYNC_TARGET_MS = 5_000
 P99_TARGET_MS = 50
 RATIO_TARGET = 0.75
 # What a deployment runs: the defaults of `huodong serve` (docs/deployment.md): a sync worker per core and one more.
-DEFAULT_WORKERS = {"sqlite": str((os.cpu_count() or 1) + 1), "postgresql": str((os.cpu_count() or 1) + 1)}
-DEFAULT_THREADS = {"sqlite": "1", "postgresql": "1"}  # huodong.cli.default_workers, DEFAULT_THREADS
+DEFAULT_WORKERS = str((os.cpu_count() or 1) + 1)  # huodong.cli.default_workers
+DEFAULT_THREADS = "1"  # huodong.cli.DEFAULT_THREADS
 
 
 def _pg_base() -> str:
@@ -107,9 +107,32 @@ def pg_available() -> bool:
 
 
 # ---------------------------------------------------------------- seeding (in child processes)
-def seed_ours(guests: int) -> dict[str, Any]:
-    """Migrate huodong's database (from the environment) and build the event; returns what the scanners
-    need. Runs in a child process: ``HUODONG_DATA_DIR`` / ``DATABASE_URL`` are set by the parent."""
+def child_env() -> dict[str, str]:
+    """The environment of a child process (a seeder, a server): this one's, without its database and settings
+    module, with huodong's sources first on the path."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH", "")) if p)
+    return env
+
+
+def serve_env(base: dict[str, str], data_dir: str) -> dict[str, str]:
+    """``huodong serve`` as deployed: a production secret key (no development mode), its worker defaults
+    unless ``HUODONG_WORKERS``/``HUODONG_THREADS`` say otherwise, no control socket, data in ``data_dir``."""
+    env = dict(base)
+    env.update(
+        HUODONG_DATA_DIR=data_dir,
+        HUODONG_SECRET_KEY=secrets.token_urlsafe(50),
+        HUODONG_CONTROL_SOCKET="off",
+        HUODONG_WORKERS=os.environ.get("HUODONG_WORKERS", DEFAULT_WORKERS),
+        HUODONG_THREADS=os.environ.get("HUODONG_THREADS", DEFAULT_THREADS),
+    )
+    env.pop("HUODONG_DEV", None)
+    env.pop("HUODONG_DEBUG", None)
+    return env
+
+
+def migrated() -> None:
+    """In a seeding child process: Django set up on the environment's database, migrated."""
     sys.path.insert(0, str(SRC))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huodong.settings")
     import django
@@ -118,32 +141,54 @@ def seed_ours(guests: int) -> dict[str, Any]:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0, interactive=False)
+
+
+def bench_event(
+    name: str, *, starts: dt.timedelta, hours: int, attendance: int, step: str
+) -> tuple[Any, Any]:
+    """An event of the first event type and department starting ``starts`` from now and lasting ``hours``,
+    at ``step``, owned by a new organiser ``bench_owner``: ``(event, owner)``."""
+    from django.utils import timezone
+
+    from huodong.core.models import Department, Role, User
+    from huodong.events.models import Event, EventType
+
+    now = timezone.now()
+    owner = User.objects.create_user("bench_owner", role=Role.ORGANISER, display_name="负责人")
+    event = Event.objects.create(
+        name=name,
+        event_type=EventType.objects.order_by("pk").first(),
+        starts_at=now + starts,
+        ends_at=now + starts + dt.timedelta(hours=hours),
+        venue="上海国际会议中心",
+        expected_attendance=attendance,
+        requesting_department=Department.objects.order_by("pk").first(),
+        owner=owner,
+        step=step,
+    )
+    return event, owner
+
+
+def seed_ours(guests: int) -> dict[str, Any]:
+    """Migrate huodong's database (from the environment) and build the event; returns what the scanners
+    need. Runs in a child process: ``HUODONG_DATA_DIR`` / ``DATABASE_URL`` are set by the parent."""
+    migrated()
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from django.utils import timezone
 
     from huodong.checkin.models import Gate, GateStaff
     from huodong.checkin.services.redeem import settings_for
-    from huodong.core.models import Department, Role, User
+    from huodong.core.models import Role, User
     from huodong.core.services import token_create
-    from huodong.events.models import Event, EventType
     from huodong.events.steps import Step
     from huodong.outreach import tickets
     from huodong.outreach.models import Guest, GuestStatus, Ticket
 
     now = timezone.now()
-    owner = User.objects.create_user("bench_owner", role=Role.ORGANISER, display_name="负责人")
-    staff = User.objects.create_user("bench_gate", role=Role.STAFF, display_name="签到员")
-    event = Event.objects.create(
-        name="签到压测",
-        event_type=EventType.objects.order_by("pk").first(),
-        starts_at=now + dt.timedelta(hours=1),
-        ends_at=now + dt.timedelta(hours=5),
-        venue="上海国际会议中心",
-        expected_attendance=guests,
-        requesting_department=Department.objects.order_by("pk").first(),
-        owner=owner,
-        step=Step.SETUP,
+    event, _owner = bench_event(
+        "签到压测", starts=dt.timedelta(hours=1), hours=4, attendance=guests, step=Step.SETUP
     )
+    staff = User.objects.create_user("bench_gate", role=Role.STAFF, display_name="签到员")
     settings_for(event)
     gate_a = Gate.objects.create(event=event, name="入口 A", name_en="Gate A", position=1)
     Gate.objects.create(event=event, name="入口 B", name_en="Gate B", position=2)
@@ -176,14 +221,11 @@ def seed_ours(guests: int) -> dict[str, Any]:
     )
     key = tickets.event_key(event.pk)
     private = Ed25519PrivateKey.from_private_bytes(bytes(key.private_key))
-    tokens = []
-    for g in ids:
-        payload = tickets._pack(
-            tickets.TokenClaims(key_id=key.key_id, event_id=event.pk, guest_id=g, version=1)
-        )
-        tokens.append(
-            f"{tickets.PREFIX}.{tickets._b64(payload)}.{tickets._b64(private.sign(b'HD1.' + payload))}"
-        )
+    claims = tickets.TokenClaims
+    tokens = [
+        tickets.sign(claims(key_id=key.key_id, event_id=event.pk, guest_id=g, version=1), private)
+        for g in ids
+    ]
     return {
         "event_id": event.pk,
         "secret": secret,
@@ -687,21 +729,11 @@ def _checker(db: str, where: str) -> Callable[[str, list[Any]], Any]:
 
 def bench_database(db: str, levels: tuple[int, ...], scans: int, rounds: int = 4) -> list[dict[str, Any]]:
     kind = "sqlite" if db == "SQLite" else "postgresql"
-    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    base["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), base.get("PYTHONPATH", "")) if p)
+    base = child_env()
     tmp = tempfile.mkdtemp(prefix="huodong-bench-checkin-")
     tag = f"{os.getpid()}_{secrets.token_hex(3)}"
     ref_env = dict(base)
-    ours_env = dict(base)
-    ours_env.update(
-        HUODONG_DATA_DIR=os.path.join(tmp, "ours"),
-        HUODONG_SECRET_KEY=secrets.token_urlsafe(50),
-        HUODONG_CONTROL_SOCKET="off",
-        HUODONG_WORKERS=os.environ.get("HUODONG_WORKERS", DEFAULT_WORKERS[kind]),
-        HUODONG_THREADS=os.environ.get("HUODONG_THREADS", DEFAULT_THREADS[kind]),
-    )
-    ours_env.pop("HUODONG_DEV", None)
-    ours_env.pop("HUODONG_DEBUG", None)
+    ours_env = serve_env(base, os.path.join(tmp, "ours"))
     created: list[str] = []
     try:
         if kind == "sqlite":

@@ -67,23 +67,15 @@ CATEGORIES = ("customer", "customer", "customer", "partner", "vip", "media", "sp
 
 # ---------------------------------------------------------------- seeding (in a child process)
 def seed(guests: int, scans: int) -> dict[str, Any]:
-    sys.path.insert(0, str(SRC))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huodong.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
+    bc.migrated()
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from django.db import connection
     from django.utils import timezone
 
     from huodong.checkin.models import Gate, Result, Scan
     from huodong.checkin.services.redeem import settings_for
-    from huodong.core.models import Department, Role, User
+    from huodong.core.models import Role, User
     from huodong.core.services import token_create
-    from huodong.events.models import Event, EventType
     from huodong.events.steps import Step
     from huodong.onsite.live import selectors
     from huodong.onsite.live.models import Lead
@@ -91,17 +83,8 @@ def seed(guests: int, scans: int) -> dict[str, Any]:
     from huodong.outreach.models import Guest, GuestStatus, Ticket
 
     now = timezone.now()
-    owner = User.objects.create_user("bench_owner", role=Role.ORGANISER, display_name="负责人")
-    event = Event.objects.create(
-        name="看板压测",
-        event_type=EventType.objects.order_by("pk").first(),
-        starts_at=now - dt.timedelta(hours=1),
-        ends_at=now + dt.timedelta(hours=4),
-        venue="上海国际会议中心",
-        expected_attendance=guests,
-        requesting_department=Department.objects.order_by("pk").first(),
-        owner=owner,
-        step=Step.MONITORING,
+    event, owner = bc.bench_event(
+        "看板压测", starts=-dt.timedelta(hours=1), hours=5, attendance=guests, step=Step.MONITORING
     )
     conf = settings_for(event)
     type(conf).objects.filter(pk=conf.pk).update(opens_minutes_before=180)
@@ -187,14 +170,11 @@ def seed(guests: int, scans: int) -> dict[str, Any]:
     )
     key = tickets.event_key(event.pk)
     private = Ed25519PrivateKey.from_private_bytes(bytes(key.private_key))
-    tokens = []
-    for g in free:
-        payload = tickets._pack(
-            tickets.TokenClaims(key_id=key.key_id, event_id=event.pk, guest_id=g, version=1)
-        )
-        tokens.append(
-            f"{tickets.PREFIX}.{tickets._b64(payload)}.{tickets._b64(private.sign(b'HD1.' + payload))}"
-        )
+    claims = tickets.TokenClaims
+    tokens = [
+        tickets.sign(claims(key_id=key.key_id, event_id=event.pk, guest_id=g, version=1), private)
+        for g in free
+    ]
     return {
         "event_id": event.pk,
         "secret": secret,
@@ -391,19 +371,8 @@ def _load(
 # ---------------------------------------------------------------- one database
 def bench_database(db: str, guests: int, scans: int, duration: float) -> list[dict[str, Any]]:
     kind = "sqlite" if db == "SQLite" else "postgresql"
-    base = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    base["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), base.get("PYTHONPATH", "")) if p)
     tmp = tempfile.mkdtemp(prefix="huodong-bench-dashboard-")
-    env = dict(base)
-    env.update(
-        HUODONG_DATA_DIR=os.path.join(tmp, "data"),
-        HUODONG_SECRET_KEY=secrets.token_urlsafe(50),
-        HUODONG_CONTROL_SOCKET="off",
-        HUODONG_WORKERS=os.environ.get("HUODONG_WORKERS", bc.DEFAULT_WORKERS["sqlite"]),
-        HUODONG_THREADS=os.environ.get("HUODONG_THREADS", bc.DEFAULT_THREADS["sqlite"]),
-    )
-    env.pop("HUODONG_DEV", None)
-    env.pop("HUODONG_DEBUG", None)
+    env = bc.serve_env(bc.child_env(), os.path.join(tmp, "data"))
     created = ""
     try:
         if kind == "postgresql":

@@ -52,8 +52,12 @@ from bench_checkin import (  # noqa: E402  (bench/ on the path first)
     _pg_admin,
     _pg_base,
     _pg_url,
+    bench_event,
+    child_env,
+    migrated,
     ours_argv,
     pg_available,
+    serve_env,
     serving,
 )
 
@@ -61,39 +65,16 @@ ANSWERS = 2_000
 CLIENTS = 50
 REPEATS = 100
 TARGET_S = 60.0
-DEFAULT_WORKERS = {"sqlite": str((os.cpu_count() or 1) + 1), "postgresql": str((os.cpu_count() or 1) + 1)}
-DEFAULT_THREADS = {"sqlite": "1", "postgresql": "1"}  # huodong.cli.default_workers, DEFAULT_THREADS
 
 
 # ---------------------------------------------------------------- seeding (in a child process)
 def seed() -> dict[str, Any]:
-    sys.path.insert(0, str(SRC))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huodong.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0, interactive=False)
-    from django.utils import timezone
-
-    from huodong.core.models import Department, Role, User
-    from huodong.events.models import Event, EventType
+    migrated()
     from huodong.events.steps import Step
     from huodong.onsite.interaction.rules import settings_of
 
-    now = timezone.now()
-    owner = User.objects.create_user("bench_owner", role=Role.ORGANISER, display_name="负责人")
-    event = Event.objects.create(
-        name="满意度调查压测",
-        event_type=EventType.objects.order_by("pk").first(),
-        starts_at=now - dt.timedelta(hours=1),
-        ends_at=now + dt.timedelta(hours=3),
-        venue="上海国际会议中心",
-        expected_attendance=ANSWERS,
-        requesting_department=Department.objects.order_by("pk").first(),
-        owner=owner,
-        step=Step.SETUP,
+    event, _owner = bench_event(
+        "满意度调查压测", starts=-dt.timedelta(hours=1), hours=4, attendance=ANSWERS, step=Step.SETUP
     )
     return {"event_id": event.pk, "key": settings_of(event).key}
 
@@ -261,18 +242,8 @@ def _stored(kind: str, where: str, event_id: int) -> int:
 
 def bench_database(db: str, answers: int, clients: int) -> list[dict[str, Any]]:
     kind = "sqlite" if db == "SQLite" else "postgresql"
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(SRC), env.get("PYTHONPATH", "")) if p)
     tmp = tempfile.mkdtemp(prefix="huodong-bench-survey-")
-    env.update(
-        HUODONG_DATA_DIR=os.path.join(tmp, "data"),
-        HUODONG_SECRET_KEY=secrets.token_urlsafe(50),
-        HUODONG_CONTROL_SOCKET="off",
-        HUODONG_WORKERS=os.environ.get("HUODONG_WORKERS", DEFAULT_WORKERS[kind]),
-        HUODONG_THREADS=os.environ.get("HUODONG_THREADS", DEFAULT_THREADS[kind]),
-    )
-    env.pop("HUODONG_DEV", None)
-    env.pop("HUODONG_DEBUG", None)
+    env = serve_env(child_env(), os.path.join(tmp, "data"))
     created = ""
     try:
         if kind == "sqlite":

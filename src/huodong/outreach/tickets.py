@@ -84,11 +84,16 @@ def public_key_b64(event_id: int) -> str:
     return _b64(bytes(event_key(event_id).public_key))
 
 
-def sign(claims: TokenClaims, private_seed: bytes) -> str:
+def sign(claims: TokenClaims, private_seed: bytes | Ed25519PrivateKey) -> str:
+    """The token of ``claims``, signed with the event's private key (its raw seed, or the key already loaded:
+    signing thousands at once need not load it each time)."""
     payload = _pack(claims)
-    signature = Ed25519PrivateKey.from_private_bytes(bytes(private_seed)).sign(
-        PREFIX.encode() + b"." + payload
+    key = (
+        Ed25519PrivateKey.from_private_bytes(bytes(private_seed))
+        if isinstance(private_seed, (bytes, bytearray, memoryview))
+        else private_seed
     )
+    signature = key.sign(PREFIX.encode() + b"." + payload)
     return f"{PREFIX}.{_b64(payload)}.{_b64(signature)}"
 
 

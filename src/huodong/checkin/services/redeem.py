@@ -35,7 +35,7 @@ from django.utils.translation import gettext_lazy
 
 from huodong.core.errors import DomainError
 from huodong.core.models import User
-from huodong.core.rows import Rows, insert, insert_many
+from huodong.core.rows import Rows, insert, insert_many, quoted
 from huodong.events.access import Need, event_for
 from huodong.events.models import Event
 from huodong.events.steps import PHASE_OF, Phase, Step
@@ -378,10 +378,6 @@ def window_reason(
 
 
 # ---------------------------------------------------------------- one scan, online
-def _table(model: Any) -> str:
-    return str(connection.ops.quote_name(model._meta.db_table))
-
-
 def checkin_event(actor: User | None, event: Event | int) -> Event:
     """``event_for(actor, event, Need.CHECKIN)`` on the scanner's path (``scan_event``)."""
     return scan_event(actor, event)[0]
@@ -410,14 +406,14 @@ def scan_event(actor: User | None, event: Event | int, device: Any = None) -> tu
     except DomainError:
         return event_for(actor, event, Need.CHECKIN), _UNREAD
     key = _device_key(device) if device not in (None, "") else None
-    joins = f"LEFT JOIN {_table(CheckinSettings)} c ON c.event_id = e.id "
+    joins = f"LEFT JOIN {quoted(CheckinSettings)} c ON c.event_id = e.id "
     extra = (
-        f"EXISTS (SELECT 1 FROM {_table(GateStaff)} s WHERE s.event_id = e.id AND s.person_id = %s), "
+        f"EXISTS (SELECT 1 FROM {quoted(GateStaff)} s WHERE s.event_id = e.id AND s.person_id = %s), "
         f"{_SETTINGS_ROWS.columns('c')}"
     )
     params: list[Any] = [actor.pk]
     if key is not None:
-        joins += f"LEFT JOIN {_table(Device)} d ON d.key = %s "
+        joins += f"LEFT JOIN {quoted(Device)} d ON d.key = %s "
         extra += f", {_DEVICE_ROWS.columns('d')}"
         params.append(Device._meta.get_field("key").get_db_prep_value(key, connection))
     found = _EVENT_ROWS.one(f"{joins}WHERE e.id = %s", [*params, pk], alias="e", extra=extra)
@@ -524,7 +520,7 @@ def _redeem(
         # the ORM's form, ``id IN (SELECT … JOIN …)``, moved them into a subquery it does not re-check:
         # two scanners both succeeded). Written out: the ORM compiled it slower than the database ran it.
         eligible = ELIGIBLE[method]
-        table = _table(Guest)
+        table = quoted(Guest)
         sql = (
             f"UPDATE {table} SET status = %s, revision = revision + 1 "
             f"WHERE id = %s AND event_id = %s AND status IN ({', '.join(['%s'] * len(eligible))})"
@@ -532,7 +528,7 @@ def _redeem(
         sql_params: list[Any] = [GuestStatus.CHECKED_IN.value, guest_id, ev.pk, *(str(s) for s in eligible)]
         if claim.version is not None:
             sql += (
-                f" AND EXISTS (SELECT 1 FROM {_table(Ticket)} t WHERE t.guest_id = {table}.id"
+                f" AND EXISTS (SELECT 1 FROM {quoted(Ticket)} t WHERE t.guest_id = {table}.id"
                 " AND t.version = %s AND t.revoked_at IS NULL)"
             )
             sql_params.append(claim.version)
