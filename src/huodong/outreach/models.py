@@ -160,7 +160,12 @@ class Guest(Revisioned):
                 fields=["event", "email"], condition=~models.Q(email=""), name="guest_email_once_per_event"
             ),
         ]
-        indexes = [models.Index(fields=["event", "status"], name="guest_event_status")]
+        indexes = [
+            # (event, status) first: the guest lists and counts by status; the live dashboard (onsite.live)
+            # answers its counts by category and its registration curve from these two indexes alone.
+            models.Index(fields=["event", "status", "category"], name="live_guest_event_status_cat"),
+            models.Index(fields=["event", "registered_at", "status"], name="live_guest_event_reg_status"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -56,20 +56,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('guest', 'recorded_by'), name='lead_once_per_guest_and_person')],
             },
         ),
-        # The dashboard's indexes on other apps' tables (selectors.py): its counts are answered from an index
-        # alone. Written here, with the same SQL on SQLite and PostgreSQL, so the part stays self-contained;
-        # they may move to outreach.Guest / checkin.Scan Meta.indexes (then drop these two operations).
-        migrations.RunSQL(
-            "CREATE INDEX IF NOT EXISTS live_guest_event_status_cat ON outreach_guest (event_id, status, category)",
-            "DROP INDEX IF EXISTS live_guest_event_status_cat",
-        ),
-        migrations.RunSQL(
-            "CREATE INDEX IF NOT EXISTS live_guest_event_reg_status "
-            "ON outreach_guest (event_id, registered_at, status)",
-            "DROP INDEX IF EXISTS live_guest_event_reg_status",
-        ),
-        migrations.RunSQL(
-            "CREATE INDEX IF NOT EXISTS live_scan_event_result_gate ON checkin_scan (event_id, result, gate_id)",
-            "DROP INDEX IF EXISTS live_scan_event_result_gate",
-        ),
 ]
